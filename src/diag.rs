@@ -1,0 +1,225 @@
+//! Diagnostics: where in the engagement file a problem is, and what to write instead.
+
+use std::fmt;
+
+/// A place in the engagement file: 1-based line and column (in characters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Mark {
+    pub line: usize,
+    pub col: usize,
+}
+
+/// One step of a YAML path: a mapping key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A YAML path such as `products[0].transport[3].mass`; the root is empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Path(Vec<Seg>);
+
+impl Path {
+    /// The document root.
+    pub fn root() -> Path {
+        Path(Vec::new())
+    }
+
+    /// The path of `key` inside this mapping.
+    pub fn key(&self, key: &str) -> Path {
+        let mut segs = self.0.clone();
+        segs.push(Seg::Key(key.to_owned()));
+        Path(segs)
+    }
+
+    /// The path of item `index` of this list.
+    pub fn index(&self, index: usize) -> Path {
+        let mut segs = self.0.clone();
+        segs.push(Seg::Index(index));
+        Path(segs)
+    }
+
+    /// The steps from the root.
+    pub fn segments(&self) -> &[Seg] {
+        &self.0
+    }
+
+    /// True when `self` is `prefix` or lies inside it.
+    pub fn starts_with(&self, prefix: &Path) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
+
+    /// True for the document root.
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Index(n) => write!(f, "[{n}]")?,
+                Seg::Key(k) if is_plain_key(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(k)?;
+                }
+                Seg::Key(k) => write!(f, "[{k:?}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Keys that read unambiguously after a dot; others are printed quoted in brackets.
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// One problem in an engagement file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Where it is; `None` for problems of the file as a whole (unreadable, empty).
+    pub mark: Option<Mark>,
+    /// The YAML path of the value concerned; the root for document-level problems.
+    pub path: Path,
+    /// What is wrong and what is expected.
+    pub message: String,
+    /// A suggestion, where one helps.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem without a hint.
+    pub fn new(mark: Option<Mark>, path: Path, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            mark,
+            path,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: Option<String>) -> Diagnostic {
+        self.hint = hint;
+        self
+    }
+
+    /// `FILE:LINE:COL: PATH: message`, then the hint on its own line.
+    pub fn render(&self, file: &str) -> String {
+        let mut out = String::from(file);
+        if let Some(m) = self.mark {
+            out.push_str(&format!(":{}:{}", m.line, m.col));
+        }
+        out.push_str(": ");
+        if !self.path.is_root() {
+            out.push_str(&format!("{}: ", self.path));
+        }
+        out.push_str(&self.message);
+        if let Some(hint) = &self.hint {
+            out.push_str("\n  hint: ");
+            out.push_str(hint);
+        }
+        out
+    }
+}
+
+/// The problems found so far, and the paths whose values are already known to be bad.
+///
+/// A value that could not be read is replaced by a neutral one so that reading goes on;
+/// its path is "poisoned" so that later checks do not report the same mistake again.
+#[derive(Debug, Default)]
+pub struct Problems {
+    list: Vec<Diagnostic>,
+    poisoned: Vec<Path>,
+}
+
+impl Problems {
+    /// Records a problem; ignored when its path lies inside one already reported.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        if self.is_poisoned(&diagnostic.path) {
+            return;
+        }
+        self.poisoned.push(diagnostic.path.clone());
+        self.list.push(diagnostic);
+    }
+
+    /// True when `path` or a path containing it was reported.
+    pub fn is_poisoned(&self, path: &Path) -> bool {
+        self.poisoned.iter().any(|p| path.starts_with(p))
+    }
+
+    /// True when nothing was reported.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The problems in file order.
+    pub fn into_sorted(self) -> Vec<Diagnostic> {
+        let mut list = self.list;
+        list.sort_by(|a, b| a.mark.cmp(&b.mark).then_with(|| a.path.cmp(&b.path)));
+        list
+    }
+}
+
+/// The closest candidate to a misspelt word, if one is close enough to suggest.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `a, b or c`, each in backticks.
+pub fn one_of(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_print_like_yaml_paths() {
+        let p = Path::root()
+            .key("products")
+            .index(0)
+            .key("transport")
+            .index(3)
+            .key("mass");
+        assert_eq!(p.to_string(), "products[0].transport[3].mass");
+        assert_eq!(
+            Path::root().key("factors").key("a.b").to_string(),
+            "factors[\"a.b\"]"
+        );
+    }
+
+    #[test]
+    fn suggestions_need_a_close_match() {
+        assert_eq!(
+            did_you_mean("reprot", ["report", "engagement"]),
+            Some("report")
+        );
+        assert_eq!(did_you_mean("ar5", ["AR4", "AR5", "AR6"]), Some("AR5"));
+        assert_eq!(did_you_mean("zzz", ["report"]), None);
+        assert_eq!(one_of(&["g", "kg", "t"]), "`g`, `kg` or `t`");
+    }
+}

@@ -1,0 +1,131 @@
+//! The machine-readable results (`calc --json`): decimal strings, rounded as configured.
+
+use serde::Serialize;
+
+use crate::calc::Results;
+use crate::checks::Finding;
+use crate::engagement::{Engagement, Stage};
+use crate::rounding::Rounding;
+use crate::validate::FORMAT;
+
+#[derive(Serialize)]
+struct Document {
+    format: &'static str,
+    products: Vec<Product>,
+    warnings: Vec<Warning>,
+}
+
+#[derive(Serialize)]
+struct Product {
+    id: String,
+    output: String,
+    stages: Stages,
+    total: String,
+    per_unit: PerUnit,
+    share_pct: Stages,
+    data_quality: DataQuality,
+    reconciliation: Vec<Reconciliation>,
+}
+
+#[derive(Serialize)]
+struct Stages {
+    materials: String,
+    transport: String,
+    production: String,
+}
+
+#[derive(Serialize)]
+struct PerUnit {
+    materials: String,
+    transport: String,
+    production: String,
+    total: String,
+}
+
+#[derive(Serialize)]
+struct DataQuality {
+    score: String,
+    grade: u8,
+}
+
+#[derive(Serialize)]
+struct Reconciliation {
+    figure: &'static str,
+    claimed: String,
+    computed: String,
+    difference_pct: Option<String>,
+    material: bool,
+}
+
+#[derive(Serialize)]
+struct Warning {
+    code: &'static str,
+    /// English: the JSON is for programs; the report and `check` give both languages.
+    message: String,
+}
+
+fn stages(values: [rust_decimal::Decimal; 3], r: Rounding) -> Stages {
+    let [m, t, p] = Stage::ALL.map(|s| r.format(values[s as usize]));
+    Stages {
+        materials: m,
+        transport: t,
+        production: p,
+    }
+}
+
+/// The results as pretty-printed JSON, keys in a fixed order.
+pub fn results_json(e: &Engagement, results: &Results, findings: &[Finding]) -> String {
+    let r = e.scope.rounding;
+    let hundred = rust_decimal::Decimal::ONE_HUNDRED;
+    let products = e
+        .products
+        .iter()
+        .zip(&results.products)
+        .map(|(p, pr)| Product {
+            id: p.id.clone(),
+            output: p.output.to_string(),
+            stages: stages(pr.stages, r),
+            total: r.format(pr.total),
+            per_unit: {
+                let s = stages(pr.per_unit, r);
+                PerUnit {
+                    materials: s.materials,
+                    transport: s.transport,
+                    production: s.production,
+                    total: r.format(pr.per_unit_total),
+                }
+            },
+            share_pct: stages(pr.shares.map(|s| s * hundred), r),
+            data_quality: DataQuality {
+                score: r.format(pr.quality.score),
+                grade: pr.quality.grade,
+            },
+            reconciliation: pr
+                .reconciliation
+                .iter()
+                .map(|rec| Reconciliation {
+                    figure: rec.figure.key(),
+                    claimed: r.format(rec.claimed),
+                    computed: r.format(rec.computed),
+                    difference_pct: rec.difference.map(|d| r.format(d * hundred)),
+                    material: rec.material,
+                })
+                .collect(),
+        })
+        .collect();
+    let warnings = findings
+        .iter()
+        .map(|f| Warning {
+            code: f.code,
+            message: f.message.en.clone(),
+        })
+        .collect();
+    let doc = Document {
+        format: FORMAT,
+        products,
+        warnings,
+    };
+    let mut out = serde_json::to_string_pretty(&doc).expect("plain structs always serialize");
+    out.push('\n');
+    out
+}

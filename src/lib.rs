@@ -1,0 +1,127 @@
+//! cfp-verify: one YAML engagement file -> a validated engagement -> exact footprint
+//! figures -> verification findings (and, later, the bilingual report).
+//!
+//! The library never prints and never exits; `main.rs` turns its results into messages
+//! and exit codes.
+
+pub mod calc;
+pub mod checks;
+pub mod de;
+pub mod diag;
+pub mod engagement;
+pub mod json;
+pub mod model;
+pub mod quantity;
+pub mod rounding;
+pub mod table;
+pub mod validate;
+pub mod yaml;
+
+use std::fmt;
+use std::path::Path as FsPath;
+
+use calc::Results;
+use checks::Finding;
+use diag::{Diagnostic, Path, Problems};
+use engagement::Engagement;
+
+/// A valid engagement with its figures and findings.
+#[derive(Debug)]
+pub struct Verified {
+    pub engagement: Engagement,
+    pub results: Results,
+    pub findings: Vec<Finding>,
+    /// The parsed file, to say where a finding's path is written.
+    pub root: yaml::Node,
+}
+
+impl Verified {
+    /// The results JSON (`calc --json`).
+    pub fn json(&self) -> String {
+        json::results_json(&self.engagement, &self.results, &self.findings)
+    }
+}
+
+/// An engagement file that cannot be used, with every problem found in it.
+#[derive(Debug)]
+pub struct Invalid {
+    /// The file as the user named it.
+    pub file: String,
+    /// In file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{}", d.render(&self.file))?;
+        }
+        let n = self.diagnostics.len();
+        write!(
+            f,
+            "{}: {n} problem{}",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Reads, validates and calculates the engagement file at `path`.
+pub fn load(path: &FsPath) -> Result<Verified, Invalid> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Invalid {
+        file: name.clone(),
+        diagnostics: vec![Diagnostic::new(
+            None,
+            Path::root(),
+            format!("cannot read the file: {e}"),
+        )],
+    })?;
+    let base = path.parent().map(|p| {
+        if p.as_os_str().is_empty() {
+            FsPath::new(".")
+        } else {
+            p
+        }
+    });
+    load_bytes(&name, &bytes, base)
+}
+
+/// Validates and calculates an engagement given as bytes; `base` is the folder that file
+/// paths inside it are relative to.
+pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Verified, Invalid> {
+    let invalid = |diagnostics| Invalid {
+        file: name.to_owned(),
+        diagnostics,
+    };
+    let root = yaml::parse(bytes).map_err(invalid)?;
+    validate::check_format(&root).map_err(|d| invalid(vec![d]))?;
+    let mut problems = Problems::default();
+    let file: Option<model::File> = de::from_node(&root, &mut problems);
+    let engagement = file.map(|f| validate::validate(&f, &root, base, &mut problems));
+    let engagement = match engagement {
+        Some(e) if problems.is_empty() => e,
+        _ => return Err(invalid(problems.into_sorted())),
+    };
+    let results = calc::calculate(&engagement).map_err(|o| {
+        invalid(vec![
+            Diagnostic::new(
+                Some(root.locate(&o.path)),
+                o.path,
+                "the figures of this line are beyond the exact decimal range (about 7.9e28)",
+            )
+            .with_hint(Some(
+                "check the quantities and units for a typing error".into(),
+            )),
+        ])
+    })?;
+    let findings = checks::findings(&engagement, &results);
+    Ok(Verified {
+        engagement,
+        results,
+        findings,
+        root,
+    })
+}

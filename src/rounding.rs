@@ -1,0 +1,88 @@
+//! Rounding for display and output: the one place where a figure loses digits.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// How results are rounded for display (`engagement.rounding`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rounding {
+    pub mode: Mode,
+    pub places: u32,
+}
+
+/// Half-up (四舍五入, away from zero at exact halves) or half-even (banker's rounding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    HalfUp,
+    HalfEven,
+}
+
+impl Default for Rounding {
+    fn default() -> Self {
+        Rounding {
+            mode: Mode::HalfUp,
+            places: 2,
+        }
+    }
+}
+
+impl Mode {
+    /// The name used in files: `half-up` or `half-even`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Mode::HalfUp => "half-up",
+            Mode::HalfEven => "half-even",
+        }
+    }
+}
+
+impl Rounding {
+    /// `value` rounded to the configured places, always showing them (`42900.00`).
+    pub fn round(&self, value: Decimal) -> Decimal {
+        let strategy = match self.mode {
+            Mode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            Mode::HalfEven => RoundingStrategy::MidpointNearestEven,
+        };
+        let mut rounded = value.round_dp_with_strategy(self.places, strategy);
+        rounded.rescale(self.places);
+        // -0.00 reads as a sign error in a report.
+        if rounded.is_zero() {
+            rounded.set_sign_positive(true);
+        }
+        rounded
+    }
+
+    /// `value` rounded and written out, e.g. `"67318.57"`.
+    pub fn format(&self, value: Decimal) -> String {
+        self.round(value).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn exact_halves_follow_the_mode() {
+        let up = Rounding::default();
+        let even = Rounding {
+            mode: Mode::HalfEven,
+            places: 2,
+        };
+        // 65 t x 561 km x 0.129 kgCO2e/tkm, a line of the seed's transport table.
+        assert_eq!(up.format(dec!(4703.985)), "4703.99");
+        assert_eq!(even.format(dec!(4703.985)), "4703.98");
+        assert_eq!(up.format(dec!(0.125)), "0.13");
+        assert_eq!(even.format(dec!(0.125)), "0.12");
+        assert_eq!(even.format(dec!(0.135)), "0.14");
+        assert_eq!(up.format(dec!(-0.125)), "-0.13");
+        assert_eq!(even.format(dec!(-0.125)), "-0.12");
+        assert_eq!(up.format(dec!(-0.001)), "0.00");
+        assert_eq!(up.format(dec!(42900)), "42900.00");
+        let none = Rounding {
+            mode: Mode::HalfUp,
+            places: 0,
+        };
+        assert_eq!(none.format(dec!(2.5)), "3");
+    }
+}

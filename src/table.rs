@@ -1,0 +1,229 @@
+//! Plain-text tables for the terminal (`calc`, `check`), aware that CJK characters take
+//! two columns.
+
+use rust_decimal::Decimal;
+
+use crate::Verified;
+use crate::calc::Figure;
+use crate::engagement::{Activity, Stage};
+
+/// Column alignment.
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// Display width: East Asian wide and full-width characters count two columns.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Renders rows (the first is the header) with columns padded to their widest cell.
+fn render(rows: &[Vec<String>], aligns: &[Align], indent: &str) -> String {
+    let cols = aligns.len();
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| width(s)))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::from(indent);
+        for (c, align) in aligns.iter().enumerate() {
+            let cell = row.get(c).map_or("", String::as_str);
+            let pad = " ".repeat(widths[c] - width(cell));
+            match align {
+                Align::Left => line.push_str(&format!("{cell}{pad}")),
+                Align::Right => line.push_str(&format!("{pad}{cell}")),
+            }
+            line.push_str("  ");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Every figure of every product, as the `calc` command prints it.
+pub fn calc_table(v: &Verified) -> String {
+    let e = &v.engagement;
+    let lang = e.report.languages[0];
+    let r = e.scope.rounding;
+    let hundred = Decimal::ONE_HUNDRED;
+    let mut out = format!(
+        "{} r{}  {}  {} to {}  GWP {:?}  rounding {} to {} places\n",
+        e.report.number,
+        e.report.revision,
+        e.client.name.get(lang),
+        e.scope.period.from,
+        e.scope.period.to,
+        e.scope.gwp,
+        r.mode.key(),
+        r.places
+    );
+    for (p, pr) in e.products.iter().zip(&v.results.products) {
+        let fu = p.functional_unit.get(lang);
+        out.push_str(&format!(
+            "\n{} ({}), output {} {}\n\n",
+            p.name.get(lang),
+            p.id,
+            p.output,
+            fu
+        ));
+        let mut rows = vec![vec![
+            "stage".to_owned(),
+            "kgCO2e".to_owned(),
+            format!("kgCO2e/{fu}"),
+            "share %".to_owned(),
+        ]];
+        for s in Stage::ALL {
+            let i = s as usize;
+            rows.push(vec![
+                s.key().to_owned(),
+                r.format(pr.stages[i]),
+                r.format(pr.per_unit[i]),
+                r.format(pr.shares[i] * hundred),
+            ]);
+        }
+        let total_share = if pr.total.is_zero() {
+            Decimal::ZERO
+        } else {
+            hundred
+        };
+        rows.push(vec![
+            "total".to_owned(),
+            r.format(pr.total),
+            r.format(pr.per_unit_total),
+            r.format(total_share),
+        ]);
+        out.push_str(&render(
+            &rows,
+            &[Align::Left, Align::Right, Align::Right, Align::Right],
+            "  ",
+        ));
+        out.push('\n');
+
+        let mut rows = vec![
+            [
+                "line", "name", "activity", "factor", "x", "kgCO2e", "share %", "scores",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        ];
+        for (line, lr) in p.lines.iter().zip(&pr.lines) {
+            let factor = line.factor.map(|f| &e.factors[f]);
+            let (name, activity) = match &line.activity {
+                Activity::Transport {
+                    supplier,
+                    mass,
+                    distance,
+                    ..
+                } => {
+                    let supplier = supplier.as_ref().map(|s| format!(" ({})", s.get(lang)));
+                    (
+                        format!("{}{}", line.name.get(lang), supplier.unwrap_or_default()),
+                        format!("{mass} x {distance}"),
+                    )
+                }
+                Activity::Material { quantity }
+                | Activity::Energy { quantity }
+                | Activity::Process { quantity } => {
+                    (line.name.get(lang).to_owned(), quantity.to_string())
+                }
+            };
+            let factor = match factor {
+                Some(f) => format!("{} {} ({})", f.value, f.unit, f.id),
+                None => format!("GWP {:?}", e.scope.gwp),
+            };
+            let path = line.path.to_string();
+            let short = path.split_once('.').map_or(path.as_str(), |(_, rest)| rest);
+            let s = line.scores;
+            rows.push(vec![
+                short.to_owned(),
+                name,
+                activity,
+                factor,
+                lr.conversion.normalize().to_string(),
+                r.format(lr.kg),
+                r.format(lr.share * hundred),
+                format!("{}/{}/{}", s.activity, s.factor, s.calibration),
+            ]);
+        }
+        out.push_str(&render(
+            &rows,
+            &[
+                Align::Left,
+                Align::Left,
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Left,
+            ],
+            "  ",
+        ));
+        out.push_str(&format!(
+            "\n  data quality {} (grade {})\n",
+            r.format(pr.quality.score),
+            pr.quality.grade
+        ));
+        for rec in &pr.reconciliation {
+            let what = match rec.figure {
+                Figure::Total => "total".to_owned(),
+                Figure::PerUnit => format!("per unit ({fu})"),
+            };
+            let difference = rec
+                .difference
+                .map_or("n/a".to_owned(), |d| format!("{}%", r.format(d * hundred)));
+            let verdict = if rec.material {
+                "MATERIAL MISSTATEMENT"
+            } else {
+                "within materiality"
+            };
+            out.push_str(&format!(
+                "  claimed {what} {} kgCO2e, verified {}: difference {difference}, {verdict} ({}%)\n",
+                r.format(rec.claimed),
+                r.format(rec.computed),
+                (e.scope.materiality * hundred).normalize(),
+            ));
+        }
+    }
+    out
+}
+
+/// The findings as `check` prints them: one block per finding, each language on a line.
+pub fn findings_text(v: &Verified, file: &str) -> String {
+    let e = &v.engagement;
+    let mut out = String::new();
+    for f in &v.findings {
+        let place = match &f.path {
+            Some(path) => {
+                let m = v.root.locate(path);
+                format!(":{}:{}: {path}", m.line, m.col)
+            }
+            None => String::new(),
+        };
+        out.push_str(&format!("{file}{place}: warning[{}]:", f.code));
+        for lang in &e.report.languages {
+            out.push_str(&format!("\n  {}", f.message.get(*lang)));
+        }
+        out.push('\n');
+    }
+    out
+}
