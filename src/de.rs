@@ -17,7 +17,7 @@ use serde::de::{
 };
 
 use crate::diag::{Diagnostic, Path, Problems, did_you_mean, one_of};
-use crate::yaml::{Node, Value};
+use crate::yaml::{Entry, Node, Value};
 
 /// The struct name [`crate::model::Text`] asks for: a scalar is accepted in place of a
 /// `{zh, en}` mapping.
@@ -31,6 +31,7 @@ pub fn from_node<T: DeserializeOwned>(node: &Node, problems: &mut Problems) -> O
     let de = De {
         node: Some(node),
         parent: node,
+        root: node,
         path: &root,
         quiet: false,
         sink: &sink,
@@ -68,8 +69,10 @@ impl de::Error for Error {
 struct De<'a, 's> {
     /// The node to read; `None` when the key is absent from its mapping.
     node: Option<&'a Node>,
-    /// The mapping that holds (or lacks) the node: where a missing key is reported.
+    /// The mapping that holds (or lacks) the node.
     parent: &'a Node,
+    /// The document, to place a missing key at the key of the mapping that lacks it.
+    root: &'a Node,
     path: &'s Path,
     /// Inside a value already reported as wrong: record nothing more.
     quiet: bool,
@@ -82,7 +85,10 @@ impl<'a, 's> De<'a, 's> {
         if self.quiet {
             return;
         }
-        let mark = self.node.unwrap_or(self.parent).mark;
+        let mark = match self.node {
+            Some(n) => n.mark,
+            None => self.root.locate(self.path),
+        };
         self.sink
             .borrow_mut()
             .push(Diagnostic::new(Some(mark), self.path.clone(), message).with_hint(hint));
@@ -275,6 +281,7 @@ impl<'de, 's> de::Deserializer<'de> for De<'de, 's> {
             items: items.iter(),
             index: 0,
             parent: self.node.unwrap_or(self.parent),
+            root: self.root,
             path: self.path,
             quiet: self.quiet,
             sink: self.sink,
@@ -340,8 +347,10 @@ impl<'de, 's> de::Deserializer<'de> for De<'de, 's> {
         let mut quiet = self.quiet;
         let entries = match node.map(|n| &n.value) {
             Some(Value::Map(entries)) => {
-                for e in entries.iter().filter(|e| !fields.contains(&e.key.as_str())) {
-                    self.unknown_key(&e.key, e.key_mark, fields);
+                for (i, e) in entries.iter().enumerate() {
+                    if !fields.contains(&e.key.as_str()) {
+                        self.unknown_key(entries, i, fields);
+                    }
                 }
                 fields
                     .iter()
@@ -399,18 +408,36 @@ impl<'de, 's> de::Deserializer<'de> for De<'de, 's> {
 }
 
 impl<'a, 's> De<'a, 's> {
-    fn unknown_key(&self, key: &str, at: crate::diag::Mark, fields: &[&str]) {
+    /// Reports `entries[i]`'s key as unknown, with the likeliest intended key.
+    fn unknown_key(&self, entries: &[Entry], i: usize, fields: &[&str]) {
         if self.quiet {
             return;
         }
-        let hint = match did_you_mean(key, fields.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("known keys here: {}", one_of(fields)),
+        let entry = &entries[i];
+        let key = entry.key.as_str();
+        let suggestion = did_you_mean(key, fields.iter().copied());
+        let split_by_comma = i > 0
+            && matches!(&entry.value.value, Value::Scalar(s) if s.plain && s.text.is_empty())
+            && entries[i - 1].value.mark.line == entry.key_mark.line;
+        let hint = if split_by_comma {
+            format!(
+                "a comma inside `{{…}}` ends a value: `{}` was cut there; quote a value that holds a comma, or leave out thousands separators",
+                entries[i - 1].key
+            )
+        } else if let Some(s) = suggestion {
+            format!("did you mean `{s}`?")
+        } else {
+            format!("known keys here: {}", one_of(fields))
         };
-        self.sink.borrow_mut().push(
-            Diagnostic::new(Some(at), self.path.key(key), format!("unknown key `{key}`"))
+        let mut sink = self.sink.borrow_mut();
+        sink.push(
+            Diagnostic::new(Some(entry.key_mark), self.path.key(key), format!("unknown key `{key}`"))
                 .with_hint(Some(hint)),
         );
+        // A misspelt required key is not also "missing".
+        if let Some(s) = suggestion.filter(|s| !entries.iter().any(|e| e.key == *s)) {
+            sink.poison(self.path.key(s));
+        }
     }
 }
 
@@ -418,6 +445,7 @@ struct Seq<'a, 's> {
     items: std::slice::Iter<'a, Node>,
     index: usize,
     parent: &'a Node,
+    root: &'a Node,
     path: &'s Path,
     quiet: bool,
     sink: &'s RefCell<Problems>,
@@ -438,6 +466,7 @@ impl<'de, 's> SeqAccess<'de> for Seq<'de, 's> {
         let de = De {
             node: Some(node),
             parent: self.parent,
+            root: self.root,
             path: &path,
             quiet: self.quiet,
             sink: self.sink,
@@ -450,6 +479,7 @@ struct Map<'a, 's> {
     entries: std::vec::IntoIter<(&'a str, Option<&'a Node>)>,
     value: Option<(&'a str, Option<&'a Node>)>,
     parent: &'a Node,
+    root: &'a Node,
     path: &'s Path,
     quiet: bool,
     sink: &'s RefCell<Problems>,
@@ -461,6 +491,7 @@ impl<'a, 's> Map<'a, 's> {
             entries: entries.into_iter(),
             value: None,
             parent: de.node.unwrap_or(de.parent),
+            root: de.root,
             path: de.path,
             quiet: de.quiet,
             sink: de.sink,
@@ -489,6 +520,7 @@ impl<'de, 's> MapAccess<'de> for Map<'de, 's> {
         let de = De {
             node,
             parent: self.parent,
+            root: self.root,
             path: &path,
             quiet: self.quiet,
             sink: self.sink,

@@ -156,6 +156,17 @@ impl Problems {
         self.poisoned.iter().any(|p| path.starts_with(p))
     }
 
+    /// Keeps problems at `path` from being reported (a mistake elsewhere explains them).
+    pub fn poison(&mut self, path: Path) {
+        self.poisoned.push(path);
+    }
+
+    /// True when a problem was reported at `path` or inside it: checks that compare
+    /// values under `path` with each other would only repeat it.
+    pub fn any_within(&self, path: &Path) -> bool {
+        self.list.iter().any(|d| d.path.starts_with(path))
+    }
+
     /// True when nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()

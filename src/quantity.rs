@@ -242,9 +242,15 @@ impl fmt::Display for Quantity {
 
 /// Reads `"65 t"`: a number, one space, a unit.
 pub fn parse_quantity(text: &str) -> Result<Quantity, ReadError> {
+    parse_quantity_of(text, &[])
+}
+
+/// Reads a quantity expected in one of `dimensions` (any when empty): an unknown unit is
+/// then explained with the units of those dimensions.
+pub fn parse_quantity_of(text: &str, dimensions: &[Dimension]) -> Result<Quantity, ReadError> {
     let (number, symbol) = split_number_unit(text)?;
     let value = parse_decimal(number)?;
-    let unit = read_unit(symbol)?;
+    let unit = read_unit(symbol, dimensions)?;
     Ok(Quantity { value, unit })
 }
 
@@ -271,14 +277,14 @@ pub fn parse_factor(text: &str) -> Result<(Decimal, FactorUnit), ReadError> {
             Some("write emissions per unit of activity, e.g. `0.129 kgCO2e/tkm`".into()),
         ));
     };
-    let numerator = read_unit(num)?;
+    let numerator = read_unit(num, &[])?;
     if !numerator.is_emissions() {
         return Err(ReadError::new(
             format!("`{num}` above the slash is not emissions"),
             Some("use gCO2e, kgCO2e, tCO2e (or CO2), or a gas mass such as kgCH4".into()),
         ));
     }
-    let denominator = read_unit(den)?;
+    let denominator = read_unit(den, &[])?;
     Ok((
         value,
         FactorUnit {
@@ -345,9 +351,13 @@ fn split_number_unit(text: &str) -> Result<(&str, &str), ReadError> {
     ))
 }
 
-fn read_unit(symbol: &str) -> Result<&'static Unit, ReadError> {
+fn read_unit(symbol: &str, dimensions: &[Dimension]) -> Result<&'static Unit, ReadError> {
     Unit::get(symbol).ok_or_else(|| {
-        let all: Vec<&str> = UNITS.iter().map(|u| u.symbol).collect();
+        let all: Vec<&str> = UNITS
+            .iter()
+            .filter(|u| dimensions.is_empty() || dimensions.contains(&u.dimension))
+            .map(|u| u.symbol)
+            .collect();
         let hint = match did_you_mean(symbol, all.iter().copied()) {
             Some(s) => format!("did you mean `{s}`? (units are case-sensitive)"),
             None => format!("known units: {}", one_of(&all)),

@@ -225,7 +225,7 @@ impl Cx<'_> {
         allowed: &[Dimension],
         example: &str,
     ) -> Option<Quantity> {
-        let q = match quantity::parse_quantity(text) {
+        let q = match quantity::parse_quantity_of(text, allowed) {
             Ok(q) => q,
             Err(e) => {
                 self.read_error(path, e);
@@ -301,8 +301,8 @@ impl Cx<'_> {
     }
 
     fn report(&mut self, r: &model::Report, path: &Path) -> Report {
-        if let Some(langs) = &r.languages {
-            let lp = path.key("languages");
+        let lp = path.key("languages");
+        if let Some(langs) = r.languages.as_ref().filter(|_| !self.problems.any_within(&lp)) {
             if langs.is_empty() {
                 self.error(&lp, "no language: write `[zh, en]`, `[zh]` or `[en]`", None);
             } else if langs.len() == 2 && langs[0] == langs[1] {
@@ -449,7 +449,10 @@ impl Cx<'_> {
         let leads: Vec<usize> = (0..team.len())
             .filter(|&i| team[i].role == Role::Lead)
             .collect();
+        // Misread names or roles would make these comparisons wrong.
+        let team_read = !self.problems.any_within(&tp);
         match leads.as_slice() {
+            _ if !team_read => {}
             [_] => {}
             [] if team.is_empty() => self.error(
                 &tp,
@@ -487,7 +490,7 @@ impl Cx<'_> {
                 None,
             );
         }
-        for (i, r) in reviewers.iter().enumerate() {
+        for (i, r) in reviewers.iter().enumerate().filter(|_| team_read) {
             if let Some(m) = team.iter().find(|m| m.name.matches(&r.name)) {
                 self.error(
                     &rp.index(i).key("name"),

@@ -59,22 +59,30 @@ impl Node {
         }
     }
 
-    /// Where the value at `path` is written; the nearest enclosing node when the path does
-    /// not exist (a missing key is reported at the mapping that lacks it).
+    /// Where the value at `path` is written: a scalar's own place, a list's or mapping's
+    /// key (`team:` rather than its first item). When the path does not exist (a missing
+    /// key), the key of the deepest mapping it reaches: `report.changes` points at `report:`.
     pub fn locate(&self, path: &Path) -> Mark {
         let mut node = self;
+        let mut key_mark = None;
         for seg in path.segments() {
             let next = match (seg, &node.value) {
-                (Seg::Key(k), Value::Map(_)) => node.get(k).map(|e| &e.value),
-                (Seg::Index(i), Value::Seq(items)) => items.get(*i),
+                (Seg::Key(k), Value::Map(_)) => node.get(k).map(|e| (&e.value, Some(e.key_mark))),
+                (Seg::Index(i), Value::Seq(items)) => items.get(*i).map(|n| (n, None)),
                 _ => None,
             };
             match next {
-                Some(n) => node = n,
-                None => break,
+                Some((n, k)) => {
+                    node = n;
+                    key_mark = k;
+                }
+                None => return key_mark.unwrap_or(node.mark),
             }
         }
-        node.mark
+        match (&node.value, key_mark) {
+            (Value::Seq(_) | Value::Map(_), Some(k)) => k,
+            _ => node.mark,
+        }
     }
 
     /// Where the key at the end of `path` is written, if it exists.

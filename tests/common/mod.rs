@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seed engagement.
+pub fn sample() -> PathBuf {
+    root().join("samples/chennuo-2023.yaml")
+}
+
+/// What a run of the binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cfp-verify` with `args` from the repository root.
+pub fn cfp(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Compares `actual` with the golden file at `path`; `SNAPSHOTS=overwrite` rewrites it.
+pub fn assert_golden(path: &Path, actual: &str) {
+    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+        std::fs::write(path, actual).expect("golden file written");
+        return;
+    }
+    let expected = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with SNAPSHOTS=overwrite to create it)", path.display()));
+    if expected != actual {
+        panic!(
+            "{} differs from the output; if the change is intended, run the tests with SNAPSHOTS=overwrite\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}
+
+/// A copy of the sample with `find` replaced by `replace` (which must occur).
+pub fn sample_with(find: &str, replace: &str) -> String {
+    let text = std::fs::read_to_string(sample()).expect("sample readable");
+    assert!(text.contains(find), "the sample has no `{find}`");
+    text.replacen(find, replace, 1)
+}
