@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(doc.locate(&b1), Mark { line: 4, col: 5 });
         assert_eq!(
             doc.locate(&Path::root().key("b").index(7)),
-            Mark { line: 3, col: 3 }
+            Mark { line: 2, col: 1 }
         );
     }
 
