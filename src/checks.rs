@@ -227,10 +227,12 @@ enum ScoreKind {
     Calibration,
 }
 
+/// Lines whose override is the same: (stage, factor, score kind, given, implied).
+type OverrideGroup = (Stage, Option<usize>, ScoreKind, u8, u8);
+
 fn score_overrides(e: &Engagement, p: &Product, out: &mut Vec<Finding>) {
-    // (stage, factor, kind, given, implied) -> (lines, first path): one finding per group.
-    let mut groups: BTreeMap<(Stage, Option<usize>, ScoreKind, u8, u8), (usize, &Path)> =
-        BTreeMap::new();
+    // One finding per group: how many lines, and the first one's path.
+    let mut groups: BTreeMap<OverrideGroup, (usize, &Path)> = BTreeMap::new();
     for line in &p.lines {
         for (kind, given, implied) in [
             (

@@ -431,8 +431,12 @@ impl<'a, 's> De<'a, 's> {
         };
         let mut sink = self.sink.borrow_mut();
         sink.push(
-            Diagnostic::new(Some(entry.key_mark), self.path.key(key), format!("unknown key `{key}`"))
-                .with_hint(Some(hint)),
+            Diagnostic::new(
+                Some(entry.key_mark),
+                self.path.key(key),
+                format!("unknown key `{key}`"),
+            )
+            .with_hint(Some(hint)),
         );
         // A misspelt required key is not also "missing".
         if let Some(s) = suggestion.filter(|s| !entries.iter().any(|e| e.key == *s)) {

@@ -3,6 +3,7 @@
 mod cli;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -11,18 +12,35 @@ use cfp_verify::{Verified, load, table};
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let (file, run): (&std::path::Path, fn(&Verified, &str, bool) -> String) = match &cli.command {
-        Command::Check { file } => (file, check),
-        Command::Calc { file, .. } => (file, calc),
-    };
-    let json = matches!(cli.command, Command::Calc { json: true, .. });
+    match Cli::parse().command {
+        Command::Check { file } => run(&file, |v, name| {
+            let products = v.engagement.products.len();
+            let n = v.findings.len();
+            format!(
+                "{}{name}: valid: {products} product{}, {n} finding{}\n",
+                table::findings_text(v, name),
+                if products == 1 { "" } else { "s" },
+                if n == 1 { "" } else { "s" },
+            )
+        }),
+        Command::Calc { file, json } => {
+            run(
+                &file,
+                |v, _| {
+                    if json { v.json() } else { table::calc_table(v) }
+                },
+            )
+        }
+    }
+}
+
+/// Loads `file` and prints what `output` makes of it; exit 1 with every problem if invalid.
+fn run(file: &Path, output: impl Fn(&Verified, &str) -> String) -> ExitCode {
     let name = file.display().to_string();
     match load(file) {
         Ok(verified) => {
-            let out = run(&verified, &name, json);
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = std::io::stdout().write_all(out.as_bytes());
+            // A closed pipe (`| head`) is not worth a message.
+            let _ = std::io::stdout().write_all(output(&verified, &name).as_bytes());
             ExitCode::SUCCESS
         }
         Err(invalid) => {
@@ -30,19 +48,4 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-fn check(v: &Verified, name: &str, _json: bool) -> String {
-    let products = v.engagement.products.len();
-    let n = v.findings.len();
-    format!(
-        "{}{name}: valid: {products} product{}, {n} finding{}\n",
-        table::findings_text(v, name),
-        if products == 1 { "" } else { "s" },
-        if n == 1 { "" } else { "s" },
-    )
-}
-
-fn calc(v: &Verified, _name: &str, json: bool) -> String {
-    if json { v.json() } else { table::calc_table(v) }
 }

@@ -302,7 +302,11 @@ impl Cx<'_> {
 
     fn report(&mut self, r: &model::Report, path: &Path) -> Report {
         let lp = path.key("languages");
-        if let Some(langs) = r.languages.as_ref().filter(|_| !self.problems.any_within(&lp)) {
+        if let Some(langs) = r
+            .languages
+            .as_ref()
+            .filter(|_| !self.problems.any_within(&lp))
+        {
             if langs.is_empty() {
                 self.error(&lp, "no language: write `[zh, en]`, `[zh]` or `[en]`", None);
             } else if langs.len() == 2 && langs[0] == langs[1] {

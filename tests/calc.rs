@@ -17,10 +17,30 @@ fn seed_figures_are_the_specs() {
     let p = &v["products"];
     let expected = [
         // id, output, stages, total, per unit, per unit total, shares, score
-        ("smart-unit", "10567", ["42900.00", "67318.57", "6549.31"], "116767.89", ["4.06", "6.37", "0.62"], "11.05", ["36.74", "57.65", "5.61"], "4.30"),
-        ("distribution-box", "328", ["560.00", "349.56", "203.29"], "1112.84", ["1.71", "1.07", "0.62"], "3.39", ["50.32", "31.41", "18.27"], "4.52"),
+        (
+            "smart-unit",
+            "10567",
+            ["42900.00", "67318.57", "6549.31"],
+            "116767.89",
+            ["4.06", "6.37", "0.62"],
+            "11.05",
+            ["36.74", "57.65", "5.61"],
+            "4.30",
+        ),
+        (
+            "distribution-box",
+            "328",
+            ["560.00", "349.56", "203.29"],
+            "1112.84",
+            ["1.71", "1.07", "0.62"],
+            "3.39",
+            ["50.32", "31.41", "18.27"],
+            "4.52",
+        ),
     ];
-    for (i, (id, output, stages, total, per_unit, per_unit_total, shares, score)) in expected.iter().enumerate() {
+    for (i, (id, output, stages, total, per_unit, per_unit_total, shares, score)) in
+        expected.iter().enumerate()
+    {
         let q = &p[i];
         assert_eq!(q["id"], *id);
         assert_eq!(q["output"], *output);
@@ -44,7 +64,12 @@ fn seed_figures_are_the_specs() {
     assert_eq!(p[0]["reconciliation"][1]["material"], false);
     assert_eq!(p[1]["reconciliation"][0]["material"], false);
     assert_eq!(p[1]["reconciliation"][1]["material"], false);
-    let codes: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"material-misstatement"), "{codes:?}");
 }
 
@@ -57,14 +82,32 @@ fn results_json_keys_are_the_specs() {
     let p = &v["products"][0];
     assert_eq!(
         keys(p),
-        ["id", "output", "stages", "total", "per_unit", "share_pct", "data_quality", "reconciliation"]
+        [
+            "id",
+            "output",
+            "stages",
+            "total",
+            "per_unit",
+            "share_pct",
+            "data_quality",
+            "reconciliation"
+        ]
     );
     assert_eq!(keys(&p["stages"]), ["materials", "transport", "production"]);
-    assert_eq!(keys(&p["per_unit"]), ["materials", "transport", "production", "total"]);
+    assert_eq!(
+        keys(&p["per_unit"]),
+        ["materials", "transport", "production", "total"]
+    );
     assert_eq!(keys(&p["data_quality"]), ["score", "grade"]);
     assert_eq!(
         keys(&p["reconciliation"][0]),
-        ["figure", "claimed", "computed", "difference_pct", "material"]
+        [
+            "figure",
+            "claimed",
+            "computed",
+            "difference_pct",
+            "material"
+        ]
     );
     assert_eq!(keys(&v["warnings"][0]), ["code", "message"]);
 }
@@ -72,8 +115,14 @@ fn results_json_keys_are_the_specs() {
 #[test]
 fn results_json_matches_the_golden_files() {
     for (input, golden) in [
-        ("samples/chennuo-2023.yaml", "tests/golden/chennuo-2023.json"),
-        ("tests/fixtures/valid/minimal.yaml", "tests/golden/minimal.json"),
+        (
+            "samples/chennuo-2023.yaml",
+            "tests/golden/chennuo-2023.json",
+        ),
+        (
+            "tests/fixtures/valid/minimal.yaml",
+            "tests/golden/minimal.json",
+        ),
     ] {
         let run = cfp(&["calc", "--json", input]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -98,7 +147,8 @@ fn conversions_are_exact() {
 
 #[test]
 fn gwp_sets_change_process_emissions() {
-    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let minimal =
+        std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gwp");
     std::fs::create_dir_all(&dir).unwrap();
     // Production: 570.3 (grid) + 100 kgCH4 x GWP + 0.2 kgSF6 x GWP.
@@ -106,22 +156,32 @@ fn gwp_sets_change_process_emissions() {
         let file = dir.join(format!("{set}.yaml"));
         std::fs::write(&file, minimal.replace("gwp: AR5", &format!("gwp: {set}"))).unwrap();
         let v = json(&["calc", "--json", file.to_str().unwrap()]);
-        assert_eq!(v["products"][0]["stages"]["production"], production, "{set}");
+        assert_eq!(
+            v["products"][0]["stages"]["production"], production,
+            "{set}"
+        );
     }
 }
 
 #[test]
 fn exact_halves_round_by_the_mode() {
     // One transport line of 1 t x 1 km x 0.125 kgCO2e/tkm = 0.125 kgCO2e exactly.
-    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let minimal =
+        std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
     let halves = minimal
-        .replace("distance: 200 km, mass: 500 kg", "distance: 1 km, mass: 1 t")
+        .replace(
+            "distance: 200 km, mass: 500 kg",
+            "distance: 1 km, mass: 1 t",
+        )
         .replace("value: 0.129 kgCO2e/tkm", "value: 0.125 kgCO2e/tkm");
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("halves");
     std::fs::create_dir_all(&dir).unwrap();
     for (mode, expected) in [("half-up", "0.13"), ("half-even", "0.12")] {
         let file = dir.join(format!("{mode}.yaml"));
-        let text = halves.replace("  gwp: AR5\n", &format!("  gwp: AR5\n  rounding: {{mode: {mode}, places: 2}}\n"));
+        let text = halves.replace(
+            "  gwp: AR5\n",
+            &format!("  gwp: AR5\n  rounding: {{mode: {mode}, places: 2}}\n"),
+        );
         std::fs::write(&file, text).unwrap();
         let v = json(&["calc", "--json", file.to_str().unwrap()]);
         assert_eq!(v["products"][0]["stages"]["transport"], expected, "{mode}");
@@ -131,9 +191,17 @@ fn exact_halves_round_by_the_mode() {
     std::fs::create_dir_all(&dir2).unwrap();
     for (mode, expected) in [("half-up", "4703.99"), ("half-even", "4703.98")] {
         let file = dir2.join(format!("{mode}.yaml"));
-        std::fs::write(&file, sample_with("mode: half-up", &format!("mode: {mode}"))).unwrap();
+        std::fs::write(
+            &file,
+            sample_with("mode: half-up", &format!("mode: {mode}")),
+        )
+        .unwrap();
         let run = cfp(&["calc", file.to_str().unwrap()]);
-        let line = run.stdout.lines().find(|l| l.contains("transport[0]")).unwrap();
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.contains("transport[0]"))
+            .unwrap();
         assert!(line.contains(expected), "{mode}: {line}");
     }
 }

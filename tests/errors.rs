@@ -50,7 +50,11 @@ fn every_invalid_fixture_is_reported_where_it_is() {
         if run.code != 1 {
             failures.push(format!("{rel}: exit code {} instead of 1", run.code));
         }
-        let problems: Vec<&str> = run.stderr.lines().filter(|l| !l.starts_with("  ")).collect();
+        let problems: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with("  "))
+            .collect();
         // The last line counts the problems.
         let want_count = format!(
             "{rel}: {} problem{}",
@@ -58,7 +62,10 @@ fn every_invalid_fixture_is_reported_where_it_is() {
             if expects.len() == 1 { "" } else { "s" }
         );
         if problems.last() != Some(&want_count.as_str()) {
-            failures.push(format!("{rel}: expected `{want_count}`, got:\n{}", run.stderr));
+            failures.push(format!(
+                "{rel}: expected `{want_count}`, got:\n{}",
+                run.stderr
+            ));
         }
         for e in &expects {
             let prefix = match e.line {
@@ -86,15 +93,24 @@ fn every_invalid_fixture_is_reported_where_it_is() {
 #[test]
 fn hints_say_what_to_write() {
     let run = cfp(&["check", "tests/fixtures/invalid/unknown-key.yaml"]);
-    assert!(run.stderr.contains("  hint: did you mean `assurance`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("  hint: did you mean `assurance`?"),
+        "{}",
+        run.stderr
+    );
     let run = cfp(&["check", "tests/fixtures/invalid/unknown-factor.yaml"]);
     assert!(
-        run.stderr.contains("did you mean `truck`? known factors: `steel`, `truck`, `grid` or `gas-ch4`"),
+        run.stderr
+            .contains("did you mean `truck`? known factors: `steel`, `truck`, `grid` or `gas-ch4`"),
         "{}",
         run.stderr
     );
     let run = cfp(&["check", "tests/fixtures/invalid/unknown-unit.yaml"]);
-    assert!(run.stderr.contains("known units: `g`, `kg` or `t`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("known units: `g`, `kg` or `t`"),
+        "{}",
+        run.stderr
+    );
     let run = cfp(&["check", "tests/fixtures/invalid/thousands-separator.yaml"]);
     assert!(run.stderr.contains("write `1000`"), "{}", run.stderr);
 }
@@ -108,8 +124,16 @@ fn a_comma_in_a_flow_mapping_is_explained() {
     std::fs::write(&file, text).unwrap();
     let run = cfp(&["check", file.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("unknown key `356.46 kWh`"), "{}", run.stderr);
-    assert!(run.stderr.contains("a comma inside `{…}` ends a value"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown key `356.46 kWh`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("a comma inside `{…}` ends a value"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -120,5 +144,10 @@ fn usage_errors_exit_2_and_unreadable_files_exit_1() {
     assert_eq!(cfp(&["calc", "--nope", "x.yaml"]).code, 2);
     let run = cfp(&["check", "no/such/file.yaml"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.starts_with("no/such/file.yaml: cannot read the file"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("no/such/file.yaml: cannot read the file"),
+        "{}",
+        run.stderr
+    );
 }

@@ -41,8 +41,12 @@ pub fn assert_golden(path: &Path, actual: &str) {
         std::fs::write(path, actual).expect("golden file written");
         return;
     }
-    let expected = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with SNAPSHOTS=overwrite to create it)", path.display()));
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with SNAPSHOTS=overwrite to create it)",
+            path.display()
+        )
+    });
     if expected != actual {
         panic!(
             "{} differs from the output; if the change is intended, run the tests with SNAPSHOTS=overwrite\n--- expected\n{expected}\n--- actual\n{actual}",
