@@ -11,10 +11,12 @@ pub mod diag;
 pub mod engagement;
 pub mod json;
 pub mod model;
+pub mod pdf;
 pub mod quantity;
 pub mod rounding;
 pub mod table;
 pub mod validate;
+pub mod world;
 pub mod yaml;
 
 use std::fmt;

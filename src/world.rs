@@ -1,0 +1,180 @@
+//! The typst `World`: the fonts embedded in the binary, the generated source in memory,
+//! and nothing else. No file system, no packages, no clock.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+/// The embedded faces: Noto Serif CJK SC (body) and Noto Sans CJK SC Bold (headings), subset
+/// by `scripts/make-fonts.py`.
+static EMBEDDED: &[&[u8]] = &[
+    include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf"),
+    include_bytes!("../fonts/NotoSansCJKsc-Bold-subset.otf"),
+];
+
+/// A set of fonts and their book, shared by every compilation.
+pub struct Fonts {
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+impl Fonts {
+    /// The embedded fonts, loaded once per process.
+    pub fn embedded() -> &'static Fonts {
+        static FONTS: OnceLock<Fonts> = OnceLock::new();
+        FONTS.get_or_init(|| Fonts::from_data(EMBEDDED.iter().map(|d| Bytes::new(*d))))
+    }
+
+    /// Fonts from font files (each may be a collection).
+    pub fn from_data(data: impl IntoIterator<Item = Bytes>) -> Fonts {
+        let fonts: Vec<Font> = data.into_iter().flat_map(Font::iter).collect();
+        Fonts {
+            book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            fonts,
+        }
+    }
+
+    /// The family names, in order, without repeats.
+    pub fn families(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for f in &self.fonts {
+            let name = f.info().family.clone();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// The characters of `text` that no font has a glyph for, each once, in order.
+    ///
+    /// Typst does not report them in plain PDF output (they come out as empty boxes), so
+    /// the text is checked before typesetting.
+    pub fn missing_chars(&self, text: &str) -> Vec<char> {
+        let mut missing: Vec<char> = Vec::new();
+        for c in text.chars() {
+            if c.is_control() || missing.contains(&c) {
+                continue;
+            }
+            if !self
+                .fonts
+                .iter()
+                .any(|f| f.info().coverage.contains(c as u32))
+            {
+                missing.push(c);
+            }
+        }
+        missing
+    }
+}
+
+/// One document to compile: its source and the only files it may read.
+pub struct ReportWorld {
+    library: LazyHash<Library>,
+    fonts: &'static Fonts,
+    main: Source,
+    /// Looked up by id only, never iterated: no order leaks into the output.
+    files: HashMap<FileId, Bytes>,
+    today: Datetime,
+}
+
+/// The id of a file at `path` in the document's virtual root.
+pub fn file_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path)
+        .unwrap_or_else(|_| VirtualPath::new("/invalid").expect("a plain absolute path is valid"));
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl ReportWorld {
+    /// A world whose main file is `source` and whose `today()` is `today`.
+    pub fn new(source: String, today: NaiveDate, fonts: &'static Fonts) -> ReportWorld {
+        ReportWorld {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            main: Source::new(file_id("/main.typ"), source),
+            files: HashMap::new(),
+            today: to_datetime(today),
+        }
+    }
+
+    /// Makes `bytes` readable at `path` (e.g. `/assets/logo.png`).
+    pub fn add_file(&mut self, path: &str, bytes: Vec<u8>) {
+        self.files.insert(file_id(path), Bytes::new(bytes));
+    }
+
+    /// The main source, for locating diagnostics.
+    pub fn main_source(&self) -> &Source {
+        &self.main
+    }
+}
+
+/// A date as typst's `Datetime`.
+pub fn to_datetime(date: NaiveDate) -> Datetime {
+    let month = u8::try_from(date.month()).unwrap_or(1);
+    let day = u8::try_from(date.day()).unwrap_or(1);
+    Datetime::from_ymd(date.year(), month, day)
+        .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("a valid date"))
+}
+
+impl World for ReportWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.fonts.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.clone()));
+        }
+        self.files.get(&id).cloned().ok_or(FileError::AccessDenied)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_fonts_cover_chinese_names_and_symbols() {
+        let fonts = Fonts::embedded();
+        assert_eq!(fonts.families(), ["Noto Serif CJK SC", "Noto Sans CJK SC"]);
+        // 限 包 “ ： were tofu before the cmap fix; 堃 喆 are outside GB 2312.
+        assert!(
+            fonts
+                .missing_chars("限包“：堃喆①℃×≥ kgCO2e 晨诺电气")
+                .is_empty()
+        );
+        // Extension A and emoji are not in the subset.
+        assert_eq!(fonts.missing_chars("㐀 a 😀 㐀"), ['㐀', '😀']);
+    }
+}
