@@ -81,8 +81,8 @@ pub struct Reconciliation {
     pub figure: Figure,
     pub claimed: Decimal,
     pub computed: Decimal,
-    /// `(claimed - computed) / computed`; `None` when nothing was computed.
-    pub difference: Option<Decimal>,
+    /// `(claimed - computed) / computed`, in percent; `None` when nothing was computed.
+    pub difference_pct: Option<Decimal>,
     /// True when the difference's size exceeds the materiality threshold.
     pub material: bool,
     pub path: Path,
@@ -163,23 +163,16 @@ fn product(
 
     let per_unit_total = per(total)?;
     let mut reconciliation = Vec::new();
-    for (figure, claim, computed) in [
-        (Figure::Total, &p.claimed_total, total),
-        (Figure::PerUnit, &p.claimed_per_unit, per_unit_total),
+    for (figure, claim) in [
+        (Figure::Total, &p.claimed_total),
+        (Figure::PerUnit, &p.claimed_per_unit),
     ] {
         let Some(claim) = claim else { continue };
-        let difference = (!computed.is_zero()).then(|| (claim.kg - computed) / computed);
-        let material = match difference {
-            Some(d) => d.abs() > materiality,
-            None => !claim.kg.is_zero(),
-        };
+        let rec = reconcile(figure, claim.kg, total, p.output, materiality)
+            .ok_or_else(|| overflow(&claim.path))?;
         reconciliation.push(Reconciliation {
-            figure,
-            claimed: claim.kg,
-            computed,
-            difference,
-            material,
             path: claim.path.clone(),
+            ..rec
         });
     }
 
@@ -247,6 +240,43 @@ pub fn line_emissions(line: &Line, factors: &[Factor], gwp: GwpSet) -> Option<(D
     }
 }
 
+/// Compares a claimed figure with the verified one; `None` beyond exact range.
+///
+/// Materiality is decided without division: a per-unit claim is scaled up by the output
+/// and compared with the total, so a claim exactly at the threshold is never pushed over it
+/// by a rounded quotient.
+fn reconcile(
+    figure: Figure,
+    claimed: Decimal,
+    total: Decimal,
+    output: Decimal,
+    materiality: Decimal,
+) -> Option<Reconciliation> {
+    let (claimed_total, computed) = match figure {
+        Figure::Total => (claimed, total),
+        Figure::PerUnit => (claimed.checked_mul(output)?, total.checked_div(output)?),
+    };
+    let gap = claimed_total.checked_sub(total)?;
+    let material = if total.is_zero() {
+        !claimed.is_zero()
+    } else {
+        gap.abs() > materiality.checked_mul(total.abs())?
+    };
+    let difference_pct = if total.is_zero() {
+        None
+    } else {
+        Some(gap.checked_div(total)?.checked_mul(Decimal::ONE_HUNDRED)?)
+    };
+    Some(Reconciliation {
+        figure,
+        claimed,
+        computed,
+        difference_pct,
+        material,
+        path: Path::root(),
+    })
+}
+
 /// The data-quality grade of a score (the seed's 精准度级别).
 pub fn grade(score: Decimal) -> u8 {
     match score {
@@ -262,6 +292,20 @@ pub fn grade(score: Decimal) -> u8 {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_claim_exactly_at_the_threshold_is_not_material() {
+        // 1 kg over 3 units: 0.35 per unit is exactly 5% above 1/3.
+        let r = reconcile(Figure::PerUnit, dec!(0.35), dec!(1), dec!(3), dec!(0.05)).unwrap();
+        assert!(!r.material);
+        let r = reconcile(Figure::PerUnit, dec!(0.3501), dec!(1), dec!(3), dec!(0.05)).unwrap();
+        assert!(r.material);
+        let r = reconcile(Figure::Total, dec!(95), dec!(100), dec!(1), dec!(0.05)).unwrap();
+        assert!(!r.material);
+        assert_eq!(r.difference_pct, Some(dec!(-5)));
+        // Beyond the exact range is reported, not a panic.
+        assert!(reconcile(Figure::Total, dec!(1e28), dec!(1e-27), dec!(1), dec!(0.05)).is_none());
+    }
 
     #[test]
     fn grades_at_their_bounds() {

@@ -91,9 +91,9 @@ fn misstatements(e: &Engagement, p: &Product, pr: &ProductResult, out: &mut Vec<
         let claimed = fmt.format(rec.claimed);
         let computed = fmt.format(rec.computed);
         let m = pct(e.scope.materiality);
-        let (zh, en) = match rec.difference {
+        let (zh, en) = match rec.difference_pct {
             Some(d) => {
-                let d = fmt.format(d * Decimal::ONE_HUNDRED);
+                let d = fmt.format(d);
                 (
                     format!(
                         "{}：声明的{what_zh} {claimed} {unit_zh} 与核查值 {computed} {unit_zh} 相差 {d}%，超过实质性门槛 {m}%，存在实质性偏差。",
@@ -164,7 +164,7 @@ fn untraced_materials(p: &Product, out: &mut Vec<Finding>) {
         "transport-without-acquisition",
         Some(first),
         format!(
-            "{}：运输的原材料{}在原材料获取阶段没有对应的排放因子，其获取阶段排放未予量化。",
+            "{}：运输的原材料{}在原材料获取阶段没有对应的清单数据，其获取阶段排放未予量化。",
             p.name.zh,
             zh.join("、")
         ),
@@ -259,7 +259,7 @@ fn score_overrides(e: &Engagement, p: &Product, out: &mut Vec<Finding>) {
         let (kind_zh, kind_en, key) = match kind {
             ScoreKind::Activity => ("活动水平数据", "activity data", "activity"),
             ScoreKind::Factor => ("排放因子", "emission factor", "factor"),
-            ScoreKind::Calibration => ("仪器校正", "calibration", "calibration"),
+            ScoreKind::Calibration => ("仪表校正", "calibration", "calibration"),
         };
         let (why_zh, why_en) = match (kind, factor.map(|f| &e.factors[f])) {
             (ScoreKind::Factor, Some(f)) => (

@@ -107,7 +107,7 @@ pub fn results_json(e: &Engagement, results: &Results, findings: &[Finding]) -> 
                     figure: rec.figure.key(),
                     claimed: r.format(rec.claimed),
                     computed: r.format(rec.computed),
-                    difference_pct: rec.difference.map(|d| r.format(d * hundred)),
+                    difference_pct: rec.difference_pct.map(|d| r.format(d)),
                     material: rec.material,
                 })
                 .collect(),

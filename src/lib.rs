@@ -98,9 +98,10 @@ pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Ver
         file: name.to_owned(),
         diagnostics,
     };
-    let root = yaml::parse(bytes).map_err(invalid)?;
+    let (root, parse_problems) = yaml::parse(bytes).map_err(invalid)?;
     validate::check_format(&root).map_err(|d| invalid(vec![d]))?;
     let mut problems = Problems::default();
+    parse_problems.into_iter().for_each(|d| problems.push(d));
     let file: Option<model::File> = de::from_node(&root, &mut problems);
     let engagement = file.map(|f| validate::validate(&f, &root, base, &mut problems));
     let engagement = match engagement {

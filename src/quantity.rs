@@ -269,7 +269,12 @@ impl fmt::Display for FactorUnit {
 
 /// Reads a factor value such as `"0.129 kgCO2e/tkm"`.
 pub fn parse_factor(text: &str) -> Result<(Decimal, FactorUnit), ReadError> {
-    let (number, unit) = split_number_unit(text)?;
+    let (number, unit) = split_number_unit(text).map_err(|e| ReadError {
+        hint: Some(
+            "write a number, one space and emissions per unit, e.g. `0.129 kgCO2e/tkm`".into(),
+        ),
+        ..e
+    })?;
     let value = parse_decimal(number)?;
     let Some((num, den)) = unit.split_once('/') else {
         return Err(ReadError::new(
@@ -300,7 +305,7 @@ pub fn parse_percent(text: &str) -> Result<Decimal, ReadError> {
     let Some(number) = t.strip_suffix('%').or_else(|| t.strip_suffix('％')) else {
         return Err(ReadError::new(
             format!("`{t}` is not a percentage"),
-            Some(format!("write it with a percent sign, e.g. `\"{t}%\"`")),
+            Some("write a percentage with a percent sign, e.g. `\"5%\"` (a fraction such as 0.05 is not read as 5%)".into()),
         ));
     };
     let value = parse_decimal(number.trim_end())?;
@@ -326,7 +331,7 @@ fn split_number_unit(text: &str) -> Result<(&str, &str), ReadError> {
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')))
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
-    let hint = if !number.is_empty() && !unit.trim().is_empty() {
+    let hint = if !number.is_empty() && !unit.trim().is_empty() && !unit.trim().contains(' ') {
         Some(format!(
             "write `{} {}`: a number, one space, a unit",
             number.trim().replace([',', ' '], ""),

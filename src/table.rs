@@ -158,7 +158,7 @@ pub fn calc_table(v: &Verified) -> String {
                 name,
                 activity,
                 factor,
-                lr.conversion.normalize().to_string(),
+                lr.conversion.round_dp(10).normalize().to_string(),
                 r.format(lr.kg),
                 r.format(lr.share * hundred),
                 format!("{}/{}/{}", s.activity, s.factor, s.calibration),
@@ -189,8 +189,8 @@ pub fn calc_table(v: &Verified) -> String {
                 Figure::PerUnit => format!("per unit ({fu})"),
             };
             let difference = rec
-                .difference
-                .map_or("n/a".to_owned(), |d| format!("{}%", r.format(d * hundred)));
+                .difference_pct
+                .map_or("n/a".to_owned(), |d| format!("{}%", r.format(d)));
             let verdict = if rec.material {
                 "MATERIAL MISSTATEMENT"
             } else {

@@ -61,6 +61,7 @@ pub fn validate(
         root,
         problems,
         languages: vec![Language::Zh, Language::En],
+        broken_factors: Vec::new(),
         base,
     };
     let p = Path::root();
@@ -109,8 +110,10 @@ pub fn validate(
 struct Cx<'a> {
     root: &'a Node,
     problems: &'a mut Problems,
-    /// The report's languages: every text must exist in each.
+    /// The report's languages: every text must exist in each (none when unreadable).
     languages: Vec<Language>,
+    /// Factors defined but unreadable: lines that use them are not "unknown".
+    broken_factors: Vec<String>,
     base: Option<&'a FsPath>,
 }
 
@@ -148,7 +151,7 @@ impl Cx<'_> {
         }
         let needs = |l: Language| self.languages.contains(&l);
         let missing = match (zh, en) {
-            (None, None) => Some(("zh", "Chinese")),
+            (None, None) if !self.languages.is_empty() => Some(("zh", "Chinese")),
             (None, Some(_)) if needs(Language::Zh) => Some(("zh", "Chinese")),
             (Some(_), None) if needs(Language::En) => Some(("en", "English")),
             _ => None,
@@ -309,8 +312,12 @@ impl Cx<'_> {
         {
             if langs.is_empty() {
                 self.error(&lp, "no language: write `[zh, en]`, `[zh]` or `[en]`", None);
-            } else if langs.len() == 2 && langs[0] == langs[1] {
-                self.error(&lp, "a language is listed twice", None);
+            } else if langs.len() > 2 || (langs.len() == 2 && langs[0] == langs[1]) {
+                self.error(
+                    &lp,
+                    "write `[zh, en]`, `[en, zh]`, `[zh]` or `[en]`: each language once",
+                    None,
+                );
             } else {
                 self.languages = langs.clone();
             }
@@ -385,7 +392,11 @@ impl Cx<'_> {
             supersedes: r.supersedes.clone(),
             issued: issued.unwrap_or_default(),
             status: r.status.unwrap_or(Status::Draft),
-            languages: self.languages.clone(),
+            languages: if self.languages.is_empty() {
+                vec![Language::Zh, Language::En]
+            } else {
+                self.languages.clone()
+            },
             title,
             changes,
         }
@@ -603,9 +614,14 @@ impl Cx<'_> {
                 self.error(&fp, "a factor needs an id", None);
             }
             let (value, unit) = match quantity::parse_factor(&f.value) {
-                Ok(v) => v,
+                Ok(v) if !self.problems.any_within(&fp) => v,
+                Ok(_) => {
+                    self.broken_factors.push(id.clone());
+                    continue;
+                }
                 Err(e) => {
                     self.read_error(&fp.key("value"), e);
+                    self.broken_factors.push(id.clone());
                     continue;
                 }
             };
@@ -675,11 +691,17 @@ impl Cx<'_> {
             let cp = pp.key("claimed");
             let claim = |cx: &mut Self, text: Option<&String>, key: &str| {
                 let kp = cp.key(key);
-                let q = cx.quantity(text?, &kp, &[Dimension::Emissions], "73867.89 kgCO2e")?;
-                Some(Claim {
-                    kg: q.base().unwrap_or_default(),
-                    path: kp,
-                })
+                let text = text?;
+                let q = cx.quantity(text, &kp, &[Dimension::Emissions], "73867.89 kgCO2e")?;
+                let Some(kg) = q.base() else {
+                    cx.error(
+                        &kp,
+                        format!("`{text}` in kgCO2e is beyond the exact decimal range"),
+                        None,
+                    );
+                    return None;
+                };
+                Some(Claim { kg, path: kp })
             };
             let claimed_total = claim(self, claimed.and_then(|c| c.total.as_ref()), "total");
             let claimed_per_unit =
@@ -805,7 +827,9 @@ impl Cx<'_> {
     /// The index of the factor `id`, or `None` after reporting it unknown.
     fn factor_ref(&mut self, id: &str, factors: &[Factor], lp: &Path) -> Option<usize> {
         let found = factors.iter().position(|f| f.id == id.trim());
-        if found.is_none() {
+        let unreadable = self.broken_factors.iter().any(|b| b == id.trim())
+            || self.problems.is_poisoned(&Path::root().key("factors"));
+        if found.is_none() && !unreadable {
             let ids: Vec<&str> = factors.iter().map(|f| f.id.as_str()).collect();
             let hint = match did_you_mean(id, ids.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`? known factors: {}", one_of(&ids)),

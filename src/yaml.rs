@@ -102,8 +102,9 @@ impl Node {
 }
 
 /// Parses one YAML document. Errors: invalid UTF-8, malformed YAML, an empty document,
-/// several documents, duplicate or non-scalar keys, too many nodes.
-pub fn parse(bytes: &[u8]) -> Result<Node, Vec<Diagnostic>> {
+/// several documents, too many nodes. Duplicate or non-scalar keys come back with the
+/// tree, so that the rest of the file is still checked.
+pub fn parse(bytes: &[u8]) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| vec![utf8_error(bytes, e)])?;
     let mut builder = Builder::default();
@@ -130,11 +131,7 @@ pub fn parse(bytes: &[u8]) -> Result<Node, Vec<Diagnostic>> {
         node
     }) {
         Some(node) if !matches!(&node.value, Value::Scalar(s) if s.is_null()) => {
-            if builder.problems.is_empty() {
-                Ok(node)
-            } else {
-                Err(builder.problems)
-            }
+            Ok((node, builder.problems))
         }
         _ => Err(vec![Diagnostic::new(
             None,
@@ -157,7 +154,12 @@ fn mend_text_commas(node: &mut Node) {
             if entries.iter().any(|e| e.key == "zh" || e.key == "en") {
                 let mut mended: Vec<Entry> = Vec::with_capacity(entries.len());
                 for entry in entries.drain(..) {
-                    let stray = matches!(&entry.value.value, Value::Scalar(s) if s.plain && s.text.is_empty());
+                    // `Ltd.`, `Inc`, `LLC`: not a key of the format (those are lower case).
+                    let stray = matches!(&entry.value.value, Value::Scalar(s) if s.plain && s.text.is_empty())
+                        && !entry
+                            .key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c == '_');
                     if let Some(prev) = mended.last_mut().filter(|p| {
                         stray
                             && (p.key == "zh" || p.key == "en")
@@ -210,7 +212,8 @@ enum Open {
 
 #[derive(Default)]
 struct Builder {
-    stack: Vec<(Open, usize)>,
+    /// Open collections with their anchor id and path.
+    stack: Vec<(Open, usize, Path)>,
     anchors: HashMap<usize, Node>,
     document: Option<Node>,
     documents: usize,
@@ -246,19 +249,26 @@ impl Builder {
                 };
                 self.finish(node, anchor)?;
             }
-            Event::SequenceStart(anchor, _) => self.stack.push((Open::Seq(at, Vec::new()), anchor)),
+            Event::SequenceStart(anchor, _) => {
+                let path = self.child_path();
+                self.stack.push((Open::Seq(at, Vec::new()), anchor, path))
+            }
             Event::MappingStart(anchor, _) => {
-                self.stack.push((Open::Map(at, Vec::new(), None), anchor))
+                let path = self.child_path();
+                self.stack
+                    .push((Open::Map(at, Vec::new(), None), anchor, path))
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                if let Some((open, anchor)) = self.stack.pop() {
+                if let Some((open, anchor, _)) = self.stack.pop() {
                     let node = match open {
                         Open::Seq(m, items) => Node {
                             mark: m,
                             value: Value::Seq(items),
                         },
+                        // A block mapping's start event sits after its first key: the key
+                        // itself is where a reader looks.
                         Open::Map(m, entries, _) => Node {
-                            mark: m,
+                            mark: entries.first().map_or(m, |e| e.key_mark),
                             value: Value::Map(entries),
                         },
                     };
@@ -281,6 +291,16 @@ impl Builder {
         Ok(false)
     }
 
+    /// The path of the next node placed into the collection being built.
+    fn child_path(&self) -> Path {
+        match self.stack.last() {
+            None => Path::root(),
+            Some((Open::Seq(_, items), _, p)) => p.index(items.len()),
+            Some((Open::Map(_, _, Some((key, _))), _, p)) => p.key(key),
+            Some((Open::Map(..), _, p)) => p.clone(),
+        }
+    }
+
     /// Places a complete node into the collection being built, or as the document.
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Vec<Diagnostic>> {
         self.nodes += 1;
@@ -294,16 +314,17 @@ impl Builder {
         if anchor > 0 {
             self.anchors.insert(anchor, node.clone());
         }
+        let path = self.child_path();
         match self.stack.last_mut() {
             None => self.document = Some(node),
-            Some((Open::Seq(_, items), _)) => items.push(node),
-            Some((Open::Map(_, entries, pending), _)) => match pending.take() {
+            Some((Open::Seq(_, items), _, _)) => items.push(node),
+            Some((Open::Map(_, entries, pending), _, _)) => match pending.take() {
                 None => match node.value {
                     Value::Scalar(s) => *pending = Some((s.text, node.mark)),
                     _ => {
                         self.problems.push(Diagnostic::new(
                             Some(node.mark),
-                            Path::root(),
+                            path,
                             "a key must be a plain word, not a list or mapping",
                         ));
                         *pending = Some((String::new(), node.mark));
@@ -312,15 +333,11 @@ impl Builder {
                 Some((key, key_mark)) => {
                     if let Some(first) = entries.iter().find(|e| e.key == key) {
                         self.problems.push(
-                            Diagnostic::new(
-                                Some(key_mark),
-                                Path::root(),
-                                format!("duplicate key `{key}`"),
-                            )
-                            .with_hint(Some(format!(
-                                "it is already set on line {}; keep one",
-                                first.key_mark.line
-                            ))),
+                            Diagnostic::new(Some(key_mark), path, format!("duplicate key `{key}`"))
+                                .with_hint(Some(format!(
+                                    "it is already set on line {}; keep one",
+                                    first.key_mark.line
+                                ))),
                         );
                     } else {
                         entries.push(Entry {
@@ -357,7 +374,7 @@ mod tests {
 
     #[test]
     fn keeps_source_text_and_places() {
-        let doc = parse(b"a: 0.129\nb:\n  - x\n  - 1e3\n").unwrap();
+        let (doc, _) = parse(b"a: 0.129\nb:\n  - x\n  - 1e3\n").unwrap();
         let a = &doc.get("a").unwrap().value;
         assert_eq!(scalar(a), "0.129");
         assert_eq!(a.mark, Mark { line: 1, col: 4 });
@@ -374,18 +391,21 @@ mod tests {
         assert!(parse(b"").is_err());
         assert!(parse(b"# only a comment\n").is_err());
         assert!(parse(b"a: 1\n---\nb: 2\n").is_err());
-        let dup = parse(b"a: 1\na: 2\n").unwrap_err();
-        assert!(dup[0].message.contains("duplicate key `a`"));
+        let (_, dup) = parse(b"a: 1\nb:\n  - {c: 1, c: 2}\n").unwrap();
+        assert!(dup[0].message.contains("duplicate key `c`"));
+        assert_eq!(dup[0].path.to_string(), "b[0].c");
         let bad = parse(b"a: 1\nb: \xff\n").unwrap_err();
         assert_eq!(bad[0].mark, Some(Mark { line: 2, col: 4 }));
     }
 
     #[test]
     fn commas_inside_flow_texts_are_mended() {
-        let doc = parse(
-            b"name: {zh: \xe6\x99\xa8\xe8\xaf\xba, en: Chennuo Co., Ltd.}\nx: {en: a, b: 1}\n",
+        let (doc, _) = parse(
+            b"name: {zh: \xe6\x99\xa8\xe8\xaf\xba, en: Chennuo Co., Ltd.}\nx: {en: a, b: 1}\ny: {zh: a, en: }\n",
         )
         .unwrap();
+        // `en:` with no value is an empty English text, not a continuation.
+        assert!(doc.get("y").unwrap().value.get("en").is_some());
         let name = &doc.get("name").unwrap().value;
         assert_eq!(scalar(&name.get("en").unwrap().value), "Chennuo Co., Ltd.");
         assert!(name.get("Ltd.").is_none());
