@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Product carbon footprint verification reports from one YAML engagement file.
 #[derive(Debug, Parser)]
@@ -21,6 +21,28 @@ pub enum Command {
         /// The engagement file (YAML, format cfp-verify/1).
         file: PathBuf,
     },
+    /// Render the verification report as PDF, with the results JSON beside it.
+    ///
+    /// Ends with one line: the PDF's path, its pages, size and the time taken.
+    Render {
+        /// The engagement file (YAML, format cfp-verify/1).
+        file: PathBuf,
+        /// Where to write the PDF [default: out/<number>-r<revision>.pdf].
+        #[arg(short, long, value_name = "PDF")]
+        output: Option<PathBuf>,
+        /// The report's languages [default: the engagement's `report.languages`].
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+        /// A folder of templates that replace the built-in ones of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// A folder of extra fonts (.otf, .ttf, .ttc), e.g. the full Noto CJK.
+        #[arg(long, value_name = "DIR")]
+        font_dir: Option<PathBuf>,
+        /// Also write the generated typst source here (for template authors).
+        #[arg(long, value_name = "TYP")]
+        typst: Option<PathBuf>,
+    },
     /// Print every figure per product: stage totals, per unit, shares, lines, data quality
     /// and the reconciliation of claimed figures.
     Calc {
@@ -30,4 +52,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The languages of a rendered report.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Lang {
+    /// Chinese only.
+    Zh,
+    /// English only.
+    En,
+    /// Chinese, then English.
+    #[value(name = "zh+en")]
+    ZhEn,
+    /// English, then Chinese.
+    #[value(name = "en+zh")]
+    EnZh,
 }

@@ -13,9 +13,12 @@ pub mod json;
 pub mod model;
 pub mod pdf;
 pub mod quantity;
+pub mod render;
 pub mod rounding;
 pub mod table;
+pub mod template;
 pub mod validate;
+pub mod view;
 pub mod world;
 pub mod yaml;
 
@@ -35,6 +38,8 @@ pub struct Verified {
     pub findings: Vec<Finding>,
     /// The parsed file, to say where a finding's path is written.
     pub root: yaml::Node,
+    /// The engagement file's bytes, as read.
+    pub source: Vec<u8>,
 }
 
 impl Verified {
@@ -126,5 +131,6 @@ pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Ver
         results,
         findings,
         root,
+        source: bytes.to_vec(),
     })
 }

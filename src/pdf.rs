@@ -42,7 +42,7 @@ impl std::fmt::Display for TypstError {
 /// `ident` gives the PDF a stable document identifier; the timestamp is the report's issue
 /// date, so the same input gives the same bytes.
 pub fn compile(
-    world: &ReportWorld,
+    world: &ReportWorld<'_>,
     ident: &str,
     date: chrono::NaiveDate,
 ) -> Result<Pdf, Vec<TypstError>> {
@@ -64,7 +64,7 @@ pub fn compile(
     })
 }
 
-fn locate(world: &ReportWorld, diagnostics: &[SourceDiagnostic]) -> Vec<TypstError> {
+fn locate(world: &ReportWorld<'_>, diagnostics: &[SourceDiagnostic]) -> Vec<TypstError> {
     diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -93,7 +93,7 @@ mod tests {
         NaiveDate::from_ymd_opt(2024, 2, 11).unwrap()
     }
 
-    fn world(source: &str) -> ReportWorld {
+    fn world(source: &str) -> ReportWorld<'static> {
         ReportWorld::new(source.to_owned(), issued(), Fonts::embedded())
     }
 

@@ -32,6 +32,28 @@ impl Fonts {
         FONTS.get_or_init(|| Fonts::from_data(EMBEDDED.iter().map(|d| Bytes::new(*d))))
     }
 
+    /// The embedded fonts plus every font file (`.otf`, `.ttf`, `.ttc`, `.otc`) in `dir`.
+    pub fn with_dir(dir: &std::path::Path) -> std::io::Result<Fonts> {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                    matches!(
+                        x.to_ascii_lowercase().as_str(),
+                        "otf" | "ttf" | "ttc" | "otc"
+                    )
+                })
+            })
+            .collect();
+        // Directory order is not stable; font order decides fallbacks.
+        files.sort();
+        let mut data: Vec<Bytes> = EMBEDDED.iter().map(|d| Bytes::new(*d)).collect();
+        for f in files {
+            data.push(Bytes::new(std::fs::read(f)?));
+        }
+        Ok(Fonts::from_data(data))
+    }
+
     /// Fonts from font files (each may be a collection).
     pub fn from_data(data: impl IntoIterator<Item = Bytes>) -> Fonts {
         let fonts: Vec<Font> = data.into_iter().flat_map(Font::iter).collect();
@@ -76,9 +98,9 @@ impl Fonts {
 }
 
 /// One document to compile: its source and the only files it may read.
-pub struct ReportWorld {
+pub struct ReportWorld<'a> {
     library: LazyHash<Library>,
-    fonts: &'static Fonts,
+    fonts: &'a Fonts,
     main: Source,
     /// Looked up by id only, never iterated: no order leaks into the output.
     files: HashMap<FileId, Bytes>,
@@ -92,9 +114,9 @@ pub fn file_id(path: &str) -> FileId {
     RootedPath::new(VirtualRoot::Project, vpath).intern()
 }
 
-impl ReportWorld {
+impl<'a> ReportWorld<'a> {
     /// A world whose main file is `source` and whose `today()` is `today`.
-    pub fn new(source: String, today: NaiveDate, fonts: &'static Fonts) -> ReportWorld {
+    pub fn new(source: String, today: NaiveDate, fonts: &'a Fonts) -> ReportWorld<'a> {
         ReportWorld {
             library: LazyHash::new(Library::builder().build()),
             fonts,
@@ -123,7 +145,7 @@ pub fn to_datetime(date: NaiveDate) -> Datetime {
         .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("a valid date"))
 }
 
-impl World for ReportWorld {
+impl World for ReportWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &self.library
     }

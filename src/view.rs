@@ -1,0 +1,819 @@
+//! The report view: everything a template prints, as ready-made strings in both languages.
+//!
+//! Templates do no arithmetic and no formatting: every figure here is rounded once (by
+//! [`Rounding`]) and every date is written out in each language.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::Verified;
+use crate::calc::Figure;
+use crate::checks::{category_en, category_zh};
+use crate::engagement::*;
+use crate::rounding::Rounding;
+
+/// A text in both languages; templates pick the report's languages.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct T {
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<&Bi> for T {
+    fn from(b: &Bi) -> T {
+        T {
+            zh: b.zh.clone(),
+            en: b.en.clone(),
+        }
+    }
+}
+
+fn t(zh: impl Into<String>, en: impl Into<String>) -> T {
+    T {
+        zh: zh.into(),
+        en: en.into(),
+    }
+}
+
+/// The same string in both languages (numbers, codes, names).
+fn same(s: impl Into<String>) -> T {
+    let s = s.into();
+    T {
+        zh: s.clone(),
+        en: s,
+    }
+}
+
+fn opt(b: &Option<Bi>) -> Option<T> {
+    b.as_ref().map(T::from)
+}
+
+/// Paragraphs of a multi-paragraph text, split at blank lines.
+fn paragraphs(b: &Option<Bi>) -> Vec<T> {
+    let Some(b) = b else { return Vec::new() };
+    let split = |s: &str| -> Vec<String> {
+        s.split("\n\n")
+            .map(|p| p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let (zh, en) = (split(&b.zh), split(&b.en));
+    let n = zh.len().max(en.len());
+    (0..n)
+        .map(|i| {
+            t(
+                zh.get(i).cloned().unwrap_or_default(),
+                en.get(i).cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// `2024年2月11日` / `11 February 2024`.
+pub fn date(d: NaiveDate) -> T {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    t(
+        format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
+    )
+}
+
+fn span(s: Span) -> T {
+    let (a, b) = (date(s.from), date(s.to));
+    t(format!("{}—{}", a.zh, b.zh), format!("{} – {}", a.en, b.en))
+}
+
+/// A fraction as a percentage, as written in the file: 0.05 -> `5%`.
+fn pct(fraction: Decimal) -> String {
+    format!("{}%", (fraction * Decimal::ONE_HUNDRED).normalize())
+}
+
+/// Everything the report shows.
+#[derive(Debug, Serialize)]
+pub struct View {
+    /// The languages to print, in order: `["zh", "en"]`, `["zh"]`, …
+    pub langs: Vec<&'static str>,
+    pub report: ReportV,
+    pub scope: ScopeV,
+    pub verifier: VerifierV,
+    pub client: ClientV,
+    pub boundary: BoundaryV,
+    pub factors: Vec<FactorV>,
+    pub products: Vec<ProductV>,
+    /// The product names joined, for sentences: `智能配电装置、综合配电箱`.
+    pub product_names: T,
+    pub evaluation: EvaluationsV,
+    pub conclusion: ConclusionV,
+    pub improvements: Vec<ImprovementV>,
+    pub attachments: Vec<T>,
+    pub findings: Vec<FindingV>,
+    /// SHA-256 of the engagement file's bytes, hex.
+    pub sha256: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportV {
+    pub number: String,
+    pub revision: u32,
+    pub title: T,
+    pub status: T,
+    pub draft: bool,
+    pub issued: T,
+    pub supersedes: Option<String>,
+    pub changes: Vec<ChangeV>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeV {
+    pub revision: u32,
+    pub date: T,
+    pub note: T,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScopeV {
+    pub criteria: Vec<T>,
+    /// The criteria in one sentence: `《…》、《…》` / `…; …`.
+    pub criteria_list: T,
+    pub assurance: T,
+    pub materiality: String,
+    pub cutoff_process: String,
+    pub cutoff_total: String,
+    pub coverage: String,
+    pub period: T,
+    /// The year of the period's start, for table headings (`2023年`).
+    pub period_year: String,
+    pub document_review: Option<T>,
+    pub site_visit: T,
+    pub gwp: String,
+    pub rounding: T,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonV {
+    pub name: T,
+    pub role: T,
+    pub field: T,
+    pub on_site: T,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VerifierV {
+    pub name: T,
+    pub address: Option<T>,
+    pub profile: Vec<T>,
+    pub logo: Option<String>,
+    pub team: Vec<PersonV>,
+    pub team_names: T,
+    pub reviewers: Vec<PersonV>,
+    pub reviewer_names: T,
+    pub approver: Option<T>,
+    pub signature: Option<String>,
+    pub seal: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EquipmentV {
+    pub name: T,
+    pub model: String,
+    pub power: String,
+    pub note: T,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProcessV {
+    pub name: T,
+    pub steps: Vec<T>,
+    pub flowchart: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClientV {
+    pub name: T,
+    pub credit_code: Option<String>,
+    pub industry: Option<T>,
+    pub address: Option<T>,
+    pub founded: Option<T>,
+    pub legal_form: Option<T>,
+    pub profile: Vec<T>,
+    pub energy: Vec<T>,
+    pub org_chart: Option<String>,
+    pub equipment: Vec<EquipmentV>,
+    pub processes: Vec<ProcessV>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BoundaryV {
+    pub name: T,
+    pub stages: T,
+    pub included: Vec<T>,
+    pub excluded: Vec<T>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FactorV {
+    pub id: String,
+    pub name: T,
+    pub value: String,
+    pub unit: String,
+    pub source: T,
+    pub category: T,
+    pub reference: Option<String>,
+    pub year: Option<String>,
+    pub note: Option<T>,
+    pub evaluation: Option<T>,
+    /// The stage it serves, from the lines that use it.
+    pub stage: T,
+}
+
+/// One row of a stage table.
+#[derive(Debug, Serialize)]
+pub struct StageV {
+    pub name: T,
+    pub kg: String,
+    pub per_unit: String,
+    pub share: String,
+    /// The bar's length in the chart, as a typst ratio (`36.74%`).
+    pub bar: String,
+}
+
+/// One inventory line in an `A × B = C` table.
+#[derive(Debug, Serialize)]
+pub struct LineV {
+    pub name: T,
+    pub supplier: T,
+    pub mode: T,
+    pub count: String,
+    /// Activity (materials, energy, process) or mass (transport), as written.
+    pub a: String,
+    pub a_unit: String,
+    /// Distance (transport only).
+    pub b: String,
+    pub b_unit: String,
+    pub factor: String,
+    pub factor_unit: String,
+    pub factor_id: String,
+    /// The conversion to kgCO2e when it is not 1 (`1000`, GWP 23500).
+    pub conversion: String,
+    pub kg: String,
+    pub share: String,
+    pub scores: [u8; 3],
+    pub mean: String,
+    pub weighted: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StageLinesV {
+    pub name: T,
+    pub key: &'static str,
+    pub lines: Vec<LineV>,
+    pub subtotal: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecV {
+    pub figure: T,
+    pub claimed: String,
+    pub computed: String,
+    pub difference: String,
+    pub material: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProductV {
+    pub id: String,
+    pub name: T,
+    pub brand: T,
+    pub model: String,
+    pub specification: String,
+    pub functional_unit: T,
+    pub output: String,
+    pub stages: Vec<StageV>,
+    pub total: String,
+    pub per_unit_total: String,
+    /// Lines by stage: materials, transport, production.
+    pub inventory: Vec<StageLinesV>,
+    pub quality_score: String,
+    pub quality_grade: u8,
+    pub quality_grade_name: T,
+    pub reconciliation: Vec<RecV>,
+    /// True when the rounded parts do not add up to the rounded totals.
+    pub rounding_note: bool,
+    /// The stage with the largest emissions.
+    pub hotspot: T,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EvaluationV {
+    pub source: T,
+    pub method: T,
+    pub frequency: T,
+    pub recording: T,
+    pub missing: T,
+    pub conclusion: T,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EvaluationsV {
+    pub output: Option<EvaluationV>,
+    pub materials: Option<EvaluationV>,
+    pub transport: Option<EvaluationV>,
+    pub production: Option<EvaluationV>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MisstatementV {
+    pub product: T,
+    pub figure: T,
+    pub unit: T,
+    pub claimed: String,
+    pub computed: String,
+    pub difference: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConclusionV {
+    /// No reconciliation is material: "fairly stated".
+    pub fair: bool,
+    pub misstatements: Vec<MisstatementV>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImprovementV {
+    pub title: T,
+    pub text: Vec<T>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingV {
+    pub code: &'static str,
+    pub message: T,
+}
+
+fn role(r: Role) -> T {
+    match r {
+        Role::Lead => t("组长", "Team leader"),
+        Role::Member => t("组员", "Member"),
+    }
+}
+
+fn yes_no(b: bool) -> T {
+    if b { t("是", "Yes") } else { t("否", "No") }
+}
+
+fn join(names: impl Iterator<Item = T>) -> T {
+    let (zh, en): (Vec<String>, Vec<String>) = names.map(|n| (n.zh, n.en)).unzip();
+    t(zh.join("、"), en.join(", "))
+}
+
+fn mode(m: Mode) -> T {
+    match m {
+        Mode::Road => t("汽运", "Road"),
+        Mode::Rail => t("铁运", "Rail"),
+        Mode::Sea => t("海运", "Sea"),
+        Mode::InlandWaterway => t("内河运输", "Inland waterway"),
+        Mode::Air => t("空运", "Air"),
+    }
+}
+
+fn grade_name(g: u8) -> T {
+    let zh = ["一级", "二级", "三级", "四级", "五级"];
+    let i = usize::from(g.clamp(1, 5)) - 1;
+    t(zh[i], format!("grade {g}"))
+}
+
+fn evaluation(e: &Option<Evaluation>) -> Option<EvaluationV> {
+    let e = e.as_ref()?;
+    let f = |b: &Option<Bi>| opt(b).unwrap_or_default();
+    Some(EvaluationV {
+        source: f(&e.source),
+        method: f(&e.method),
+        frequency: f(&e.frequency),
+        recording: f(&e.recording),
+        missing: f(&e.missing),
+        conclusion: f(&e.conclusion),
+    })
+}
+
+/// Builds the view of a verified engagement; `source` is the engagement file's bytes.
+pub fn build(v: &Verified, langs: &[Language], source: &[u8]) -> View {
+    let e = &v.engagement;
+    let r = e.scope.rounding;
+    let s = &e.scope;
+    let products: Vec<ProductV> = e
+        .products
+        .iter()
+        .zip(&v.results.products)
+        .map(|(p, pr)| product(e, p, pr, r))
+        .collect();
+    let person = |name: &Bi, role: T, field: &Option<Bi>, on_site: bool| PersonV {
+        name: name.into(),
+        role,
+        field: opt(field).unwrap_or_else(|| same("/")),
+        on_site: yes_no(on_site),
+    };
+    let misstatements = e
+        .products
+        .iter()
+        .zip(&v.results.products)
+        .flat_map(|(p, pr)| {
+            pr.reconciliation
+                .iter()
+                .filter(|rec| rec.material)
+                .map(move |rec| MisstatementV {
+                    product: (&p.name).into(),
+                    figure: match rec.figure {
+                        Figure::Total => t("产品碳足迹总量", "period total"),
+                        Figure::PerUnit => t("单位产品碳足迹", "footprint per unit"),
+                    },
+                    unit: match rec.figure {
+                        Figure::Total => same("kgCO2e"),
+                        Figure::PerUnit => t(
+                            format!("kgCO2e/{}", p.functional_unit.zh),
+                            format!("kgCO2e per {}", p.functional_unit.en),
+                        ),
+                    },
+                    claimed: r.format(rec.claimed),
+                    computed: r.format(rec.computed),
+                    difference: rec.difference_pct.map_or("—".into(), |d| r.format(d)),
+                })
+        })
+        .collect::<Vec<_>>();
+    View {
+        langs: langs
+            .iter()
+            .map(|l| match l {
+                Language::Zh => "zh",
+                Language::En => "en",
+            })
+            .collect(),
+        report: ReportV {
+            number: e.report.number.clone(),
+            revision: e.report.revision,
+            title: (&e.report.title).into(),
+            status: match e.report.status {
+                Status::Draft => t("草稿", "Draft"),
+                Status::Reviewed => t("已评审", "Reviewed"),
+                Status::Approved => t("已批准", "Approved"),
+            },
+            draft: e.report.status != Status::Approved,
+            issued: date(e.report.issued),
+            supersedes: e.report.supersedes.clone(),
+            changes: e
+                .report
+                .changes
+                .iter()
+                .map(|c| ChangeV {
+                    revision: c.revision,
+                    date: date(c.date),
+                    note: (&c.note).into(),
+                })
+                .collect(),
+        },
+        scope: ScopeV {
+            criteria: s.criteria.iter().map(T::from).collect(),
+            criteria_list: {
+                let (zh, en): (Vec<String>, Vec<String>) = s
+                    .criteria
+                    .iter()
+                    .map(|c| (c.zh.clone(), c.en.clone()))
+                    .unzip();
+                t(zh.join("、"), en.join("; "))
+            },
+            assurance: match s.assurance {
+                Assurance::Reasonable => t("合理保证", "reasonable assurance"),
+                Assurance::Limited => t("有限保证", "limited assurance"),
+            },
+            materiality: pct(s.materiality),
+            cutoff_process: pct(s.cutoff_process),
+            cutoff_total: pct(s.cutoff_total),
+            coverage: pct(s.coverage),
+            period: span(s.period),
+            period_year: s.period.from.year().to_string(),
+            document_review: s.document_review.map(span),
+            site_visit: span(s.site_visit),
+            gwp: format!("{:?}", s.gwp),
+            rounding: match r.mode {
+                crate::rounding::Mode::HalfUp => t(
+                    format!("四舍五入，保留 {} 位小数", r.places),
+                    format!("rounded half-up to {} decimal places", r.places),
+                ),
+                crate::rounding::Mode::HalfEven => t(
+                    format!("四舍六入五成双，保留 {} 位小数", r.places),
+                    format!("rounded half-even to {} decimal places", r.places),
+                ),
+            },
+        },
+        verifier: VerifierV {
+            name: (&e.verifier.name).into(),
+            address: opt(&e.verifier.address),
+            profile: paragraphs(&e.verifier.profile),
+            logo: e.verifier.logo.clone(),
+            team: e
+                .verifier
+                .team
+                .iter()
+                .map(|m| person(&m.name, role(m.role), &m.field, m.on_site))
+                .collect(),
+            team_names: join(e.verifier.team.iter().map(|m| T::from(&m.name))),
+            reviewers: e
+                .verifier
+                .reviewers
+                .iter()
+                .map(|m| {
+                    person(
+                        &m.name,
+                        t("技术评审员", "Technical reviewer"),
+                        &m.field,
+                        m.on_site,
+                    )
+                })
+                .collect(),
+            reviewer_names: join(e.verifier.reviewers.iter().map(|m| T::from(&m.name))),
+            approver: e.verifier.approver.as_ref().map(|a| T::from(&a.name)),
+            signature: e
+                .verifier
+                .approver
+                .as_ref()
+                .and_then(|a| a.signature.clone()),
+            seal: e.verifier.seal.clone(),
+        },
+        client: ClientV {
+            name: (&e.client.name).into(),
+            credit_code: e.client.credit_code.clone(),
+            industry: e.client.industry.as_ref().map(|i| {
+                t(
+                    format!("{}（{}）", i.name.zh, i.code),
+                    format!("{} ({})", i.name.en, i.code),
+                )
+            }),
+            address: opt(&e.client.address),
+            founded: e.client.founded.map(date),
+            legal_form: opt(&e.client.legal_form),
+            profile: paragraphs(&e.client.profile),
+            energy: paragraphs(&e.client.energy),
+            org_chart: e.client.org_chart.clone(),
+            equipment: e
+                .client
+                .equipment
+                .iter()
+                .map(|q| EquipmentV {
+                    name: (&q.name).into(),
+                    model: q.model.clone().unwrap_or_else(|| "/".into()),
+                    power: q.power.clone().unwrap_or_else(|| "/".into()),
+                    note: match (&q.note, q.count) {
+                        (Some(n), _) => n.into(),
+                        (None, Some(c)) if c > 1 => t(format!("{c} 台"), format!("{c} units")),
+                        _ => same(""),
+                    },
+                })
+                .collect(),
+            processes: e
+                .client
+                .processes
+                .iter()
+                .map(|p| ProcessV {
+                    name: (&p.name).into(),
+                    steps: p.steps.iter().map(T::from).collect(),
+                    flowchart: p.flowchart.clone(),
+                })
+                .collect(),
+        },
+        boundary: BoundaryV {
+            name: t("从摇篮到大门", "Cradle to gate"),
+            stages: t(
+                "原材料获取—原材料运输—产品生产制造",
+                "raw material acquisition, raw material transport, production",
+            ),
+            included: e.boundary.included.iter().map(T::from).collect(),
+            excluded: e
+                .boundary
+                .excluded
+                .iter()
+                .map(|x| T::from(&x.item))
+                .collect(),
+        },
+        factors: e
+            .factors
+            .iter()
+            .enumerate()
+            .map(|(i, f)| factor(e, i, f))
+            .collect(),
+        product_names: join(e.products.iter().map(|p| T::from(&p.name))),
+        products,
+        evaluation: EvaluationsV {
+            output: evaluation(&e.data_evaluation.output),
+            materials: evaluation(&e.data_evaluation.materials),
+            transport: evaluation(&e.data_evaluation.transport),
+            production: evaluation(&e.data_evaluation.production),
+        },
+        conclusion: ConclusionV {
+            fair: misstatements.is_empty(),
+            misstatements,
+        },
+        improvements: e
+            .improvements
+            .iter()
+            .map(|i| ImprovementV {
+                title: (&i.title).into(),
+                text: paragraphs(&Some(i.text.clone())),
+            })
+            .collect(),
+        attachments: e.attachments.iter().map(|a| T::from(&a.title)).collect(),
+        findings: v
+            .findings
+            .iter()
+            .map(|f| FindingV {
+                code: f.code,
+                message: (&f.message).into(),
+            })
+            .collect(),
+        sha256: Sha256::digest(source)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    }
+}
+
+fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
+    let stage = e
+        .products
+        .iter()
+        .flat_map(|p| &p.lines)
+        .find(|l| l.factor == Some(i))
+        .map(|l| T::from(&l.stage().name()))
+        .unwrap_or_else(|| same("/"));
+    FactorV {
+        id: f.id.clone(),
+        name: f
+            .name
+            .as_ref()
+            .map(T::from)
+            .unwrap_or_else(|| same(f.id.clone())),
+        value: f.value.to_string(),
+        unit: f.unit.to_string(),
+        source: (&f.source).into(),
+        category: t(category_zh(f.category), category_en(f.category)),
+        reference: f.reference.clone(),
+        year: f.year.map(|y| y.to_string()),
+        note: opt(&f.note),
+        evaluation: opt(&f.evaluation),
+        stage,
+    }
+}
+
+fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Rounding) -> ProductV {
+    let hundred = Decimal::ONE_HUNDRED;
+    let stages = Stage::ALL
+        .iter()
+        .map(|&s| {
+            let i = s as usize;
+            StageV {
+                name: (&s.name()).into(),
+                kg: r.format(pr.stages[i]),
+                per_unit: r.format(pr.per_unit[i]),
+                share: r.format(pr.shares[i] * hundred),
+                bar: format!("{}%", (pr.shares[i] * hundred).round_dp(2).normalize()),
+            }
+        })
+        .collect();
+    let inventory = Stage::ALL
+        .iter()
+        .map(|&s| {
+            let lines: Vec<LineV> = p
+                .lines
+                .iter()
+                .zip(&pr.lines)
+                .filter(|(l, _)| l.stage() == s)
+                .map(|(l, lr)| line(e, l, lr, r))
+                .collect();
+            StageLinesV {
+                name: (&s.name()).into(),
+                key: s.key(),
+                lines,
+                subtotal: r.format(pr.stages[s as usize]),
+            }
+        })
+        .collect();
+    let hotspot = Stage::ALL
+        .iter()
+        .copied()
+        .max_by(|a, b| {
+            pr.stages[*a as usize]
+                .cmp(&pr.stages[*b as usize])
+                .then(b.cmp(a))
+        })
+        .unwrap_or(Stage::Materials);
+    let rounding_sum = |parts: [Decimal; 3], total: Decimal| {
+        parts.iter().map(|v| r.round(*v)).sum::<Decimal>() != r.round(total)
+    };
+    ProductV {
+        id: p.id.clone(),
+        name: (&p.name).into(),
+        brand: opt(&p.brand).unwrap_or_else(|| same("/")),
+        model: p.model.clone().unwrap_or_else(|| "/".into()),
+        specification: p.specification.clone().unwrap_or_else(|| "/".into()),
+        functional_unit: (&p.functional_unit).into(),
+        output: p.output.to_string(),
+        stages,
+        total: r.format(pr.total),
+        per_unit_total: r.format(pr.per_unit_total),
+        inventory,
+        quality_score: r.format(pr.quality.score),
+        quality_grade: pr.quality.grade,
+        quality_grade_name: grade_name(pr.quality.grade),
+        reconciliation: pr
+            .reconciliation
+            .iter()
+            .map(|rec| RecV {
+                figure: match rec.figure {
+                    Figure::Total => t("产品碳足迹总量 (kgCO2e)", "Period total (kgCO2e)"),
+                    Figure::PerUnit => t(
+                        format!("单位产品碳足迹 (kgCO2e/{})", p.functional_unit.zh),
+                        format!("Per unit (kgCO2e per {})", p.functional_unit.en),
+                    ),
+                },
+                claimed: r.format(rec.claimed),
+                computed: r.format(rec.computed),
+                difference: rec.difference_pct.map_or("—".into(), |d| r.format(d)),
+                material: rec.material,
+            })
+            .collect(),
+        rounding_note: rounding_sum(pr.stages, pr.total)
+            || rounding_sum(pr.per_unit, pr.per_unit_total),
+        hotspot: (&hotspot.name()).into(),
+    }
+}
+
+fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> LineV {
+    let f = l.factor.map(|i| &e.factors[i]);
+    let (a, b, supplier, md, count) = match &l.activity {
+        Activity::Transport {
+            supplier,
+            mode: m,
+            mass,
+            distance,
+            count,
+        } => (
+            *mass,
+            Some(*distance),
+            opt(supplier).unwrap_or_else(|| same("/")),
+            mode(*m),
+            count.clone().unwrap_or_default(),
+        ),
+        Activity::Material { quantity }
+        | Activity::Energy { quantity }
+        | Activity::Process { quantity } => (*quantity, None, same(""), same(""), String::new()),
+    };
+    let (factor, factor_unit, factor_id) = match f {
+        Some(f) => (f.value.to_string(), f.unit.to_string(), f.id.clone()),
+        None => (
+            format!("{}", lr.conversion.normalize()),
+            format!("GWP {:?}", e.scope.gwp),
+            String::new(),
+        ),
+    };
+    let conversion = if f.is_none() || lr.conversion == Decimal::ONE {
+        String::new()
+    } else {
+        lr.conversion.round_dp(10).normalize().to_string()
+    };
+    let s = l.scores;
+    let sum = u32::from(s.activity) + u32::from(s.factor) + u32::from(s.calibration);
+    let mean = Decimal::from(sum) / Decimal::from(3);
+    LineV {
+        name: (&l.name).into(),
+        supplier,
+        mode: md,
+        count,
+        a: a.value.to_string(),
+        a_unit: a.unit.symbol.to_owned(),
+        b: b.map(|d| d.value.to_string()).unwrap_or_default(),
+        b_unit: b.map(|d| d.unit.symbol.to_owned()).unwrap_or_default(),
+        factor,
+        factor_unit,
+        factor_id,
+        conversion,
+        kg: r.format(lr.kg),
+        share: r.format(lr.share * Decimal::ONE_HUNDRED),
+        scores: [s.activity, s.factor, s.calibration],
+        mean: r.format(mean),
+        weighted: r.format(mean * lr.share),
+    }
+}
