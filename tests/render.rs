@@ -1,0 +1,373 @@
+//! The report: rendered, read back with poppler's pdftotext and pdffonts, and compared.
+//!
+//! Needs poppler-utils (`.ci/run` installs it).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Run, assert_golden, cfp, root};
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("render");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils) is needed by these tests: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn text_of(pdf: &Path) -> String {
+    poppler("pdftotext", &[pdf.to_str().unwrap(), "-"])
+}
+
+/// Renders `engagement` to `name` under the test folder; returns the run and the PDF path.
+fn render(engagement: &str, name: &str, extra: &[&str]) -> (Run, PathBuf) {
+    let pdf = tmp(name);
+    let _ = std::fs::remove_file(&pdf);
+    let mut args = vec!["render", engagement, "-o", pdf.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    (cfp(&args), pdf)
+}
+
+/// `haystack` contains `needle`, ignoring white space (pdftotext breaks lines in cells).
+fn has(haystack: &str, needle: &str) -> bool {
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    squash(haystack).contains(&squash(needle))
+}
+
+/// Pixels of page `page` that are clearly red (the watermark is the only red on a page).
+fn red_pixels(pdf: &Path, page: u32) -> usize {
+    let prefix = pdf.with_extension(format!("p{page}"));
+    let p = page.to_string();
+    let args = [
+        "-r",
+        "20",
+        "-f",
+        &p,
+        "-l",
+        &p,
+        "-singlefile",
+        pdf.to_str().unwrap(),
+        prefix.to_str().unwrap(),
+    ];
+    let out = Command::new("pdftoppm")
+        .args(args)
+        .output()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(out.status.success());
+    let ppm = std::fs::read(prefix.with_extension(format!("p{page}.ppm"))).unwrap();
+    // P6 header: magic, width, height, maxval, each followed by white space.
+    let mut fields = 0;
+    let mut i = 0;
+    while fields < 4 {
+        while ppm[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        while !ppm[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields += 1;
+    }
+    ppm[i + 1..]
+        .chunks_exact(3)
+        .filter(|px| {
+            i32::from(px[0]) - i32::from(px[1]) > 10 && i32::from(px[0]) - i32::from(px[2]) > 10
+        })
+        .count()
+}
+
+fn contains_cjk(s: &str) -> bool {
+    s.chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+}
+
+#[test]
+fn the_sample_report_holds_every_section_in_both_languages() {
+    let (run, pdf) = render("samples/chennuo-2023.yaml", "sample.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = run.stdout.trim();
+    assert!(line.starts_with(&format!("{}: ", pdf.display())), "{line}");
+    assert!(
+        line.contains(" pages, ") && line.contains(" KB, ") && line.ends_with(" s"),
+        "{line}"
+    );
+    let json = std::fs::read_to_string(pdf.with_extension("json")).unwrap();
+    assert!(json.contains("\"total\": \"116767.89\""));
+
+    let text = text_of(&pdf);
+    for needle in [
+        // cover and statement
+        "产品碳足迹评价报告",
+        "Product Carbon Footprint Verification",
+        "JZNT-CFP-2024-003",
+        "产品碳足迹评价声明",
+        "Verification statement",
+        "目录",
+        "Contents",
+        // sections in the seed's order
+        "一、项目评价概述",
+        "1 Overview of the verification",
+        "二、评价程序和步骤",
+        "三、评价发现",
+        "四、评价结论",
+        "五、产品碳足迹改善措施",
+        "六、附件",
+        "七、核查发现",
+        // tables numbered per section, in both languages
+        "表 2.1-1",
+        "Table 2.1-1",
+        "表 3.3-1",
+        "Table 3.4-2",
+        // the figures
+        "116767.89",
+        "67318.57",
+        "4703.99",
+        "11.05",
+        "36.74",
+        "1112.84",
+        "3.39",
+        "4.30",
+        "4.52",
+        // the conclusion follows the figures: a material misstatement
+        "存在实质性偏差",
+        "materially misstated",
+        "73867.89",
+        "-36.74",
+        // citations and the factor note
+        "41432X0012019A",
+        "46320X0022005A",
+        "环办气候函〔2023〕43号",
+        "coaxial cable",
+        // footer, signature block, hotspot, findings, fingerprint
+        "第 2 页 共",
+        "Page 2 of",
+        "批准人",
+        "郑大朋",
+        "原材料运输",
+        "material-misstatement",
+        "SHA-256",
+    ] {
+        assert!(has(&text, needle), "the report lacks `{needle}`");
+    }
+    assert!(
+        !text.contains("没有发现任何实质性偏差"),
+        "a misstated report must not be called fair"
+    );
+    let sha = {
+        use sha2::{Digest, Sha256};
+        let bytes = std::fs::read(root().join("samples/chennuo-2023.yaml")).unwrap();
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert!(
+        has(&text, &sha),
+        "the SHA-256 of the engagement file is printed"
+    );
+    // Approved: no watermark.
+    assert_eq!(
+        red_pixels(&pdf, 2),
+        0,
+        "an approved report has no watermark"
+    );
+}
+
+#[test]
+fn a_fair_report_says_so() {
+    let (run, pdf) = render("tests/fixtures/valid/minimal.yaml", "fair.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    assert!(text.contains("没有发现任何实质性偏差"));
+    assert!(text.contains("No material misstatement was found"));
+    // Not approved: the watermark is on the pages.
+    assert!(red_pixels(&pdf, 2) > 50, "no watermark on a draft");
+    assert!(red_pixels(&pdf, 5) > 50, "no watermark on a draft");
+}
+
+#[test]
+fn fonts_are_embedded_subsets() {
+    let (run, pdf) = render("samples/chennuo-2023.yaml", "fonts.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert_eq!(rows.len(), 2, "{fonts}");
+    for (row, family) in rows
+        .iter()
+        .zip(["NotoSansCJKsc-Bold", "NotoSerifCJKsc-Regular"])
+    {
+        assert!(row.contains(family), "{fonts}");
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // emb sub uni
+        assert_eq!(
+            &cols[cols.len() - 5..cols.len() - 2],
+            ["yes", "yes", "yes"],
+            "{row}"
+        );
+    }
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    let (a, pdf_a) = render("samples/chennuo-2023.yaml", "same-a.pdf", &[]);
+    let (b, pdf_b) = render("samples/chennuo-2023.yaml", "same-b.pdf", &[]);
+    assert_eq!((a.code, b.code), (0, 0));
+    assert!(
+        std::fs::read(pdf_a).unwrap() == std::fs::read(pdf_b).unwrap(),
+        "two renders differ"
+    );
+}
+
+#[test]
+fn markup_in_the_engagement_is_printed_literally() {
+    let (run, pdf) = render("tests/fixtures/valid/markup.yaml", "markup.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    let evil = r#"#read("/etc/passwd") {{ 7*7 }} *x* $x$ ] @ref <l> \ \\ // #(1+1) _u_ `c`"#;
+    for prefix in ["部件 ", "Widget ", "Source "] {
+        assert!(
+            has(&text, &format!("{prefix}{evil}")),
+            "`{prefix}…` not printed literally"
+        );
+    }
+    assert!(!text.contains("root:"), "a file was read");
+}
+
+#[test]
+fn one_language_means_no_text_of_the_other() {
+    let (run, pdf) = render(
+        "tests/fixtures/valid/minimal.yaml",
+        "en.pdf",
+        &["--lang", "en"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    assert!(text.contains("Verification statement") && text.contains("Page 2 of"));
+    assert!(!contains_cjk(&text), "Chinese text in an English report");
+
+    let (run, pdf) = render(
+        "tests/fixtures/valid/minimal.yaml",
+        "zh.pdf",
+        &["--lang", "zh"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    assert!(text.contains("产品碳足迹评价声明") && text.contains("第 2 页"));
+    for english in [
+        "Verification statement",
+        "Page ",
+        "Table ",
+        "Conclusion",
+        "DRAFT",
+        "Widget",
+        "Zhang San",
+    ] {
+        assert!(!text.contains(english), "`{english}` in a Chinese report");
+    }
+}
+
+#[test]
+fn a_missing_glyph_is_an_error_that_names_it() {
+    let (run, pdf) = render("tests/fixtures/render/missing-glyph.yaml", "glyph.pdf", &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("no font has a glyph for 1 character"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`㐀` (U+3400), first on line 30"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--font-dir"), "{}", run.stderr);
+    assert!(!pdf.exists(), "no PDF after a failed render");
+}
+
+#[test]
+fn a_failed_render_keeps_the_previous_file() {
+    let pdf = tmp("kept.pdf");
+    std::fs::write(&pdf, b"the previous report").unwrap();
+    let templates = tmp("broken-templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("style.typ.j2"), "#let x = (\n").unwrap();
+    let run = cfp(&[
+        "render",
+        "tests/fixtures/valid/minimal.yaml",
+        "-o",
+        pdf.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("main.typ:"),
+        "the typst error is located: {}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&pdf).unwrap(), b"the previous report");
+    let leftovers: Vec<_> = std::fs::read_dir(pdf.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn a_template_folder_overrides_the_wording() {
+    let templates = tmp("custom-templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let style = std::fs::read_to_string(root().join("templates/style.typ.j2")).unwrap();
+    std::fs::write(
+        templates.join("style.typ.j2"),
+        format!("{style}\n#show \"Contents\": \"Table of contents (custom)\"\n"),
+    )
+    .unwrap();
+    let (run, pdf) = render(
+        "tests/fixtures/valid/minimal.yaml",
+        "custom.pdf",
+        &["--templates", templates.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(text_of(&pdf).contains("Table of contents (custom)"));
+}
+
+#[test]
+fn invalid_input_renders_nothing() {
+    let (run, pdf) = render(
+        "tests/fixtures/invalid/unknown-factor.yaml",
+        "invalid.pdf",
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("unknown factor `truk`"));
+    assert!(!pdf.exists() && !pdf.with_extension("json").exists());
+}
+
+#[test]
+fn the_generated_typst_matches_the_golden_file() {
+    let typ = tmp("sample.typ");
+    let (run, _) = render(
+        "samples/chennuo-2023.yaml",
+        "golden.pdf",
+        &["--typst", typ.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_golden(
+        &root().join("tests/golden/chennuo-2023.typ"),
+        &std::fs::read_to_string(typ).unwrap(),
+    );
+}
