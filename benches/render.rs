@@ -1,0 +1,98 @@
+//! Render benchmark (`cargo bench`): the sample report in a fresh process, and many reports
+//! in one process. Timings are medians over several runs; memory is the peak resident set.
+//!
+//! Fresh-process figures use GNU time (`/usr/bin/time`, Debian package `time`) when present.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use cfp_verify::render::{self, Options};
+use cfp_verify::world::Fonts;
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/chennuo-2023.yaml");
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Peak resident set of this process so far, in MB (Linux).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+fn fresh_process(runs: usize) {
+    let out = std::env::temp_dir().join("cfp-verify-bench.pdf");
+    let bin = env!("CARGO_BIN_EXE_cfp-verify");
+    let gnu_time = PathBuf::from("/usr/bin/time");
+    let mut walls = Vec::new();
+    let mut peaks = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let output = if gnu_time.exists() {
+            Command::new(&gnu_time)
+                .args(["-f", "%M", bin, "render", SAMPLE, "-o"])
+                .arg(&out)
+                .output()
+        } else {
+            Command::new(bin).args(["render", SAMPLE, "-o"]).arg(&out).output()
+        }
+        .expect("the binary runs");
+        walls.push(started.elapsed().as_secs_f64());
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if let Some(kb) = stderr.lines().last().and_then(|l| l.trim().parse::<f64>().ok()) {
+            peaks.push(kb / 1024.0);
+        }
+    }
+    let peak = if peaks.is_empty() {
+        "n/a (install GNU time)".to_owned()
+    } else {
+        format!("{:.0} MB", median(peaks))
+    };
+    println!(
+        "fresh process, sample report: {:.3} s median wall over {runs} runs, peak RSS {peak}",
+        median(walls)
+    );
+}
+
+fn in_process(reports: usize) {
+    let fonts = Fonts::embedded();
+    let path = std::path::Path::new(SAMPLE);
+    let mut times = Vec::new();
+    let started = Instant::now();
+    for _ in 0..reports {
+        let t = Instant::now();
+        let verified = cfp_verify::load(path).expect("the sample is valid");
+        let report = render::render(&verified, &verified.source, path.parent(), fonts, &Options::default())
+            .expect("the sample renders");
+        std::hint::black_box(report.pdf.len());
+        // Typst memoizes across compilations; without eviction memory grows per report.
+        typst::comemo::evict(0);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let total = started.elapsed().as_secs_f64();
+    println!(
+        "one process, {reports} reports: {:.3} s per report (median {:.3} s, first {:.3} s), peak RSS {}",
+        total / reports as f64,
+        median(times.clone()),
+        times[0],
+        peak_rss_mb().map_or("n/a".into(), |m| format!("{m:.0} MB")),
+    );
+}
+
+fn main() {
+    // `cargo bench -- --quick` (or any filter argument) keeps it short.
+    let quick = std::env::args().any(|a| a == "--quick");
+    fresh_process(if quick { 3 } else { 11 });
+    in_process(20);
+}
