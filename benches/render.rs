@@ -44,13 +44,24 @@ fn fresh_process(runs: usize) {
                 .arg(&out)
                 .output()
         } else {
-            Command::new(bin).args(["render", SAMPLE, "-o"]).arg(&out).output()
+            Command::new(bin)
+                .args(["render", SAMPLE, "-o"])
+                .arg(&out)
+                .output()
         }
         .expect("the binary runs");
         walls.push(started.elapsed().as_secs_f64());
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if let Some(kb) = stderr.lines().last().and_then(|l| l.trim().parse::<f64>().ok()) {
+        if let Some(kb) = stderr
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse::<f64>().ok())
+        {
             peaks.push(kb / 1024.0);
         }
     }
@@ -73,8 +84,14 @@ fn in_process(reports: usize) {
     for _ in 0..reports {
         let t = Instant::now();
         let verified = cfp_verify::load(path).expect("the sample is valid");
-        let report = render::render(&verified, &verified.source, path.parent(), fonts, &Options::default())
-            .expect("the sample renders");
+        let report = render::render(
+            &verified,
+            &verified.source,
+            path.parent(),
+            fonts,
+            &Options::default(),
+        )
+        .expect("the sample renders");
         std::hint::black_box(report.pdf.len());
         // Typst memoizes across compilations; without eviction memory grows per report.
         typst::comemo::evict(0);

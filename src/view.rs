@@ -118,6 +118,8 @@ pub struct View {
     pub products: Vec<ProductV>,
     /// The product names joined, for sentences: `智能配电装置、综合配电箱`.
     pub product_names: T,
+    /// The functional unit all products share (`台`), for table headings; "unit" otherwise.
+    pub functional_unit: T,
     pub evaluation: EvaluationsV,
     pub conclusion: ConclusionV,
     pub improvements: Vec<ImprovementV>,
@@ -616,6 +618,16 @@ pub fn build(v: &Verified, langs: &[Language], source: &[u8]) -> View {
             .map(|(i, f)| factor(e, i, f))
             .collect(),
         product_names: join(e.products.iter().map(|p| T::from(&p.name))),
+        functional_unit: match e.products.split_first() {
+            Some((first, rest))
+                if rest
+                    .iter()
+                    .all(|p| p.functional_unit == first.functional_unit) =>
+            {
+                T::from(&first.functional_unit)
+            }
+            _ => t("功能单位", "unit"),
+        },
         products,
         evaluation: EvaluationsV {
             output: evaluation(&e.data_evaluation.output),

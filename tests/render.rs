@@ -371,3 +371,46 @@ fn the_generated_typst_matches_the_golden_file() {
         &std::fs::read_to_string(typ).unwrap(),
     );
 }
+
+#[test]
+fn signatures_seal_logo_and_revision_history_are_printed() {
+    let (run, pdf) = render("tests/fixtures/render/signed.yaml", "signed.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let images = poppler("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    let pages_with = |width: &str| -> Vec<String> {
+        images
+            .lines()
+            .skip(2)
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .filter(|c| c[2] == "image" && c[3] == width)
+            .map(|c| c[0].to_owned())
+            .collect()
+    };
+    // The 240 px signature and 200 px seal: on the statement page and in the conclusion.
+    assert_eq!(pages_with("240").len(), 2, "{images}");
+    assert_eq!(pages_with("200").len(), 2, "{images}");
+    assert_eq!(
+        pages_with("300"),
+        ["1"],
+        "the logo is on the cover: {images}"
+    );
+    assert_eq!(
+        pages_with("400").len(),
+        1,
+        "the organisation chart: {images}"
+    );
+    let text = text_of(&pdf);
+    for needle in [
+        "赵六",
+        "Zhao Liu",
+        "r2",
+        "TEST-CFP-001 r1",
+        "修订记录",
+        "Revision history",
+        "更正运输距离",
+        "Corrected a transport distance",
+    ] {
+        assert!(has(&text, needle), "the report lacks `{needle}`");
+    }
+    assert_eq!(red_pixels(&pdf, 2), 0, "approved: no watermark");
+}
