@@ -124,7 +124,7 @@ fn the_sample_report_holds_every_section_in_both_languages() {
         "四、评价结论",
         "五、产品碳足迹改善措施",
         "六、附件",
-        "七、核查发现",
+        "七、核算复核发现",
         // tables numbered per section, in both languages
         "表 2.1-1",
         "Table 2.1-1",
