@@ -142,7 +142,7 @@ fn the_sample_report_holds_every_section_in_both_languages() {
         "4.52",
         // the conclusion follows the figures: a material misstatement
         "存在实质性偏差",
-        "materially misstated",
+        "a material misstatement",
         "73867.89",
         "-36.74",
         // citations and the factor note
