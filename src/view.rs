@@ -120,6 +120,8 @@ pub struct View {
     pub product_names: T,
     /// The functional unit all products share (`台`), for table headings; "unit" otherwise.
     pub functional_unit: T,
+    /// Rows of the footprint table: four per product (three stages and the total).
+    pub footprint_rows: usize,
     pub evaluation: EvaluationsV,
     pub conclusion: ConclusionV,
     pub improvements: Vec<ImprovementV>,
@@ -224,8 +226,14 @@ pub struct ClientV {
 pub struct BoundaryV {
     pub name: T,
     pub stages: T,
-    pub included: Vec<T>,
-    pub excluded: Vec<T>,
+    /// Included and excluded processes side by side, row by row.
+    pub rows: Vec<BoundaryRowV>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BoundaryRowV {
+    pub included: Option<T>,
+    pub excluded: Option<T>,
 }
 
 #[derive(Debug, Serialize)]
@@ -603,12 +611,11 @@ pub fn build(v: &Verified, langs: &[Language], source: &[u8]) -> View {
                 "原材料获取—原材料运输—产品生产制造",
                 "raw material acquisition, raw material transport, production",
             ),
-            included: e.boundary.included.iter().map(T::from).collect(),
-            excluded: e
-                .boundary
-                .excluded
-                .iter()
-                .map(|x| T::from(&x.item))
+            rows: (0..e.boundary.included.len().max(e.boundary.excluded.len()))
+                .map(|i| BoundaryRowV {
+                    included: e.boundary.included.get(i).map(T::from),
+                    excluded: e.boundary.excluded.get(i).map(|x| T::from(&x.item)),
+                })
                 .collect(),
         },
         factors: e
@@ -618,6 +625,7 @@ pub fn build(v: &Verified, langs: &[Language], source: &[u8]) -> View {
             .map(|(i, f)| factor(e, i, f))
             .collect(),
         product_names: join(e.products.iter().map(|p| T::from(&p.name))),
+        footprint_rows: e.products.len() * 4,
         functional_unit: match e.products.split_first() {
             Some((first, rest))
                 if rest
