@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use cfp_verify::render::{self, Options};
+use cfp_verify::render::{self, Assets, Options};
 use cfp_verify::world::Fonts;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/chennuo-2023.yaml");

@@ -43,6 +43,24 @@ pub enum Command {
         #[arg(long, value_name = "TYP")]
         typst: Option<PathBuf>,
     },
+    /// Check that a report PDF is exactly what its attached engagement gives.
+    ///
+    /// Needs nothing but the PDF. Exit status: 0 verified, 1 not verified or not a report.
+    Verify {
+        /// The report PDF.
+        pdf: PathBuf,
+    },
+    /// Show what changed between two revisions: figures per product and stage, and the
+    /// inventory lines that changed.
+    Diff {
+        /// The older engagement file or report PDF.
+        old: PathBuf,
+        /// The newer engagement file or report PDF.
+        new: PathBuf,
+        /// Print the changes as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print every figure per product: stage totals, per unit, shares, lines, data quality
     /// and the reconciliation of claimed figures.
     Calc {

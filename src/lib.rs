@@ -4,10 +4,12 @@
 //! The library never prints and never exits; `main.rs` turns its results into messages
 //! and exit codes.
 
+pub mod archive;
 pub mod calc;
 pub mod checks;
 pub mod de;
 pub mod diag;
+pub mod diff;
 pub mod engagement;
 pub mod json;
 pub mod model;
@@ -18,6 +20,7 @@ pub mod rounding;
 pub mod table;
 pub mod template;
 pub mod validate;
+pub mod verify;
 pub mod view;
 pub mod world;
 pub mod yaml;

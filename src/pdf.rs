@@ -4,9 +4,13 @@ use typst::WorldExt;
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::foundations::Smart;
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::world::{ReportWorld, to_datetime};
+
+/// The standards every report meets: PDF/A-3 archives the document with its source
+/// attached, PDF/UA-1 makes it accessible (tagged).
+pub const STANDARDS: &[PdfStandard] = &[PdfStandard::A_3a, PdfStandard::Ua_1];
 
 /// A compiled PDF.
 #[derive(Debug)]
@@ -53,7 +57,13 @@ pub fn compile(
         creator: Smart::Custom(Some(format!("cfp-verify {}", env!("CARGO_PKG_VERSION")))),
         timestamp: Some(Timestamp::new_utc(to_datetime(date))),
         page_ranges: None,
-        standards: PdfStandards::default(),
+        standards: PdfStandards::new(STANDARDS).map_err(|e| {
+            vec![TypstError {
+                line: None,
+                message: e.message().to_string(),
+                hints: Vec::new(),
+            }]
+        })?,
         tagged: true,
         pretty: false,
     };

@@ -5,18 +5,31 @@ use std::path::Path;
 use crate::Verified;
 use crate::engagement::Language;
 use crate::pdf::{self, TypstError};
-use crate::template::{self, TemplateError};
+use crate::template::{self, Overrides, TemplateError};
 use crate::view;
 use crate::world::{Fonts, ReportWorld};
 
 /// How to render.
-#[derive(Default)]
-pub struct Options<'a> {
+#[derive(Debug, Default, Clone)]
+pub struct Options {
     /// The languages to print; the engagement's when `None`.
     pub languages: Option<Vec<Language>>,
-    /// A folder whose template files replace the built-in ones.
-    pub templates: Option<&'a Path>,
+    /// Template files that replace the built-in ones.
+    pub templates: Overrides,
 }
+
+/// The options a report was rendered with, attached as `render.json` so that `verify` can
+/// render it again.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Recorded {
+    pub generator: String,
+    pub languages: Vec<String>,
+    /// Names of the replaced templates, attached as `templates/<name>`.
+    pub templates: Vec<String>,
+}
+
+/// The attachment recording the render options.
+pub const RECORDED: &str = "render.json";
 
 /// A rendered report.
 pub struct Report {
@@ -79,22 +92,61 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
-/// Renders the report of `v`. `source` is the engagement file's bytes (its SHA-256 is
-/// printed; its lines locate missing glyphs), `base` its folder, for the images it names.
+/// The attachment holding the engagement file's exact bytes.
+pub const ENGAGEMENT: &str = "engagement.yaml";
+/// The attachment holding the results JSON.
+pub const RESULTS: &str = "results.json";
+
+/// Where the images an engagement names come from.
+pub enum Assets<'a> {
+    /// The engagement file's folder.
+    Dir(&'a Path),
+    /// Files by their path in the engagement (the attachments of a report PDF).
+    Files(&'a std::collections::BTreeMap<String, Vec<u8>>),
+}
+
+/// The files an engagement names, in a fixed order.
+pub fn asset_paths(e: &crate::engagement::Engagement) -> Vec<&str> {
+    let mut paths: Vec<&str> = [&e.verifier.logo, &e.client.org_chart, &e.verifier.seal]
+        .into_iter()
+        .chain(e.verifier.approver.as_ref().map(|a| &a.signature))
+        .chain(e.client.processes.iter().map(|p| &p.flowchart))
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths
+}
+
+fn mime_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Renders the report of `v` (whose `source` is printed as a SHA-256 and attached, and whose
+/// lines locate missing glyphs), reading the images it names from `assets`.
 pub fn render(
     v: &Verified,
-    source: &[u8],
-    base: Option<&Path>,
+    assets: Assets<'_>,
     fonts: &Fonts,
-    options: &Options<'_>,
+    options: &Options,
 ) -> Result<Report, RenderError> {
     let e = &v.engagement;
+    let source = v.source.as_slice();
     let languages = options
         .languages
         .clone()
         .unwrap_or_else(|| e.report.languages.clone());
     let view = view::build(v, &languages, source);
-    let typst = template::render(&view, options.templates).map_err(RenderError::Template)?;
+    let typst = template::render(&view, &options.templates).map_err(RenderError::Template)?;
 
     let missing = fonts.missing_chars(&typst);
     if !missing.is_empty() {
@@ -105,22 +157,89 @@ pub fn render(
         ));
     }
 
-    let mut world = ReportWorld::new(typst, e.report.issued, fonts);
-    let images = [&e.verifier.logo, &e.client.org_chart, &e.verifier.seal]
-        .into_iter()
-        .chain(e.verifier.approver.as_ref().map(|a| &a.signature))
-        .chain(e.client.processes.iter().map(|p| &p.flowchart))
-        .flatten();
-    for rel in images {
-        let Some(base) = base else {
-            return Err(RenderError::Asset(format!(
-                "`{rel}`: the engagement has no folder to read it from"
-            )));
-        };
-        let bytes = std::fs::read(base.join(rel))
-            .map_err(|err| RenderError::Asset(format!("cannot read `{rel}`: {err}")))?;
-        world.add_file(&format!("/{rel}"), bytes);
+    let mut world = ReportWorld::new(String::new(), e.report.issued, fonts);
+    let mut attachments = String::from(
+        "\n// The report's sources, attached by cfp-verify (not by a template): with them the\n\
+         // report can be reproduced and verified from the PDF alone.\n",
+    );
+    let mut attach = |world: &mut ReportWorld<'_>,
+                      name: &str,
+                      bytes: Vec<u8>,
+                      relationship: &str,
+                      mime: &str,
+                      description: &str| {
+        world.add_file(&format!("/{name}"), bytes);
+        attachments.push_str(&format!(
+            "#pdf.attach({name}, read({path}, encoding: none), relationship: {relationship:?}, mime-type: {mime:?}, description: {description:?})\n",
+            name = template::typst_string(name),
+            path = template::typst_string(&format!("/{name}")),
+        ));
+    };
+    attach(
+        &mut world,
+        ENGAGEMENT,
+        source.to_vec(),
+        "source",
+        "application/yaml",
+        "The engagement file this report was made from",
+    );
+    attach(
+        &mut world,
+        RESULTS,
+        v.json().into_bytes(),
+        "data",
+        "application/json",
+        "The verified figures, as computed",
+    );
+    let recorded = Recorded {
+        generator: format!("cfp-verify {}", env!("CARGO_PKG_VERSION")),
+        languages: languages
+            .iter()
+            .map(|l| match l {
+                Language::Zh => "zh".to_owned(),
+                Language::En => "en".to_owned(),
+            })
+            .collect(),
+        templates: options.templates.keys().cloned().collect(),
+    };
+    let recorded = serde_json::to_string_pretty(&recorded).expect("plain data serializes");
+    attach(
+        &mut world,
+        RECORDED,
+        recorded.into_bytes(),
+        "supplement",
+        "application/json",
+        "How the report was rendered",
+    );
+    for (name, text) in &options.templates {
+        let path = format!("templates/{name}");
+        attach(
+            &mut world,
+            &path,
+            text.clone().into_bytes(),
+            "supplement",
+            "text/plain",
+            "A template the report was rendered with",
+        );
     }
+    for rel in asset_paths(e) {
+        let bytes = match assets {
+            Assets::Dir(dir) => std::fs::read(dir.join(rel))
+                .map_err(|err| RenderError::Asset(format!("cannot read `{rel}`: {err}")))?,
+            Assets::Files(files) => files.get(rel).cloned().ok_or_else(|| {
+                RenderError::Asset(format!("`{rel}` is not among the report's attachments"))
+            })?,
+        };
+        attach(
+            &mut world,
+            rel,
+            bytes,
+            "supplement",
+            mime_type(rel),
+            "An image the report shows",
+        );
+    }
+    world.set_main(format!("{typst}{attachments}"));
     let ident = format!("{} r{}", e.report.number, e.report.revision);
     match pdf::compile(&world, &ident, e.report.issued) {
         Ok(out) => Ok(Report {

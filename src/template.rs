@@ -6,7 +6,8 @@
 //! the characters they are. The `;` ends the expression, so a `.` or `(` that follows in
 //! the template cannot extend it. A misspelt variable is an error, not an empty cell.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
@@ -97,8 +98,26 @@ fn ratio_filter(value: Value) -> Value {
     Value::from_safe_string(if ok { text.to_owned() } else { "0%".into() })
 }
 
-/// The environment: embedded templates, overridden by files in `dir`.
-pub fn environment(dir: Option<&Path>) -> Environment<'static> {
+/// Template files that replace built-in ones, by name.
+pub type Overrides = BTreeMap<String, String>;
+
+/// Reads every file of `dir` as a template override (`--templates DIR`).
+pub fn read_overrides(dir: &Path) -> std::io::Result<Overrides> {
+    let mut out = Overrides::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file()
+            && let Some(name) = path.file_name().and_then(|n| n.to_str())
+            && !name.starts_with('.')
+        {
+            out.insert(name.to_owned(), std::fs::read_to_string(&path)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The environment: embedded templates, replaced by `overrides` of the same name.
+pub fn environment(overrides: &Overrides) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|name| {
@@ -111,18 +130,10 @@ pub fn environment(dir: Option<&Path>) -> Environment<'static> {
     env.set_formatter(typst_formatter);
     env.add_filter("str", str_filter);
     env.add_filter("ratio", ratio_filter);
-    let dir: Option<PathBuf> = dir.map(Path::to_path_buf);
+    let overrides = overrides.clone();
     env.set_loader(move |name| {
-        if let Some(dir) = &dir {
-            let path = dir.join(name);
-            if path.is_file() {
-                return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                    Error::new(
-                        ErrorKind::InvalidOperation,
-                        format!("cannot read {}: {e}", path.display()),
-                    )
-                });
-            }
+        if let Some(text) = overrides.get(name) {
+            return Ok(Some(text.clone()));
         }
         Ok(TEMPLATES
             .iter()
@@ -133,8 +144,8 @@ pub fn environment(dir: Option<&Path>) -> Environment<'static> {
 }
 
 /// Renders the report's typst source.
-pub fn render(view: &View, dir: Option<&Path>) -> Result<String, TemplateError> {
-    let env = environment(dir);
+pub fn render(view: &View, overrides: &Overrides) -> Result<String, TemplateError> {
+    let env = environment(overrides);
     let template = env.get_template("report.typ.j2")?;
     Ok(template.render(Serde(view))?)
 }
@@ -145,8 +156,7 @@ mod tests {
 
     #[test]
     fn values_are_typst_string_literals() {
-        let env = environment(None);
-        let mut env = env;
+        let mut env = environment(&Overrides::new());
         env.add_template_owned(
             "t.typ.j2",
             "[{{ x }}] {{ y|str }} {{ z|ratio }} {{ w|ratio }}".to_owned(),
@@ -170,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_misspelt_variable_is_an_error() {
-        let mut env = environment(None);
+        let mut env = environment(&Overrides::new());
         env.add_template_owned("t.typ.j2", "{{ nope }}".to_owned())
             .unwrap();
         let err = env

@@ -68,6 +68,22 @@ pub fn validate(
     let report = cx.report(&file.report, &p.key("report"));
     let scope = cx.scope(&file.engagement, &p.key("engagement"));
     let verifier = cx.verifier(&file.verifier, &report, &p.key("verifier"));
+    let issued = p.key("report").key("issued");
+    let visit = p.key("engagement").key("site_visit");
+    if report.status == Status::Approved
+        && report.issued < scope.site_visit.to
+        && !cx.problems.any_within(&issued)
+        && !cx.problems.any_within(&visit)
+    {
+        cx.error(
+            &issued,
+            format!(
+                "an approved report is issued on or after the site visit ends ({}); `issued` is {}",
+                scope.site_visit.to, report.issued
+            ),
+            Some("correct the dates, or set `report.status` to draft or reviewed".into()),
+        );
+    }
     let client = cx.client(&file.client, &p.key("client"));
     let boundary = cx.boundary(&file.boundary, &p.key("boundary"));
     let factors = cx.factors(&file.factors, &p.key("factors"));

@@ -126,6 +126,11 @@ impl<'a> ReportWorld<'a> {
         }
     }
 
+    /// Replaces the main source.
+    pub fn set_main(&mut self, source: String) {
+        self.main = Source::new(self.main.id(), source);
+    }
+
     /// Makes `bytes` readable at `path` (e.g. `/assets/logo.png`).
     pub fn add_file(&mut self, path: &str, bytes: Vec<u8>) {
         self.files.insert(file_id(path), Bytes::new(bytes));

@@ -1,0 +1,229 @@
+//! `diff`: what changed between two revisions of an engagement, figure by figure.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::Verified;
+use crate::engagement::{Activity, Line};
+use crate::rounding::Rounding;
+
+/// A figure of a product in both revisions.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureChange {
+    pub product: String,
+    /// `materials`, `transport`, `production`, `total` or `per_unit`.
+    pub figure: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// `new - old`, when both exist.
+    pub change: Option<String>,
+}
+
+/// An inventory line that was added, removed or changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineChange {
+    pub product: String,
+    pub stage: &'static str,
+    pub line: String,
+    /// Activity, factor and emissions (kgCO2e) before and after.
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// Everything that differs between two engagements' results.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Diff {
+    pub figures: Vec<FigureChange>,
+    pub lines: Vec<LineChange>,
+}
+
+impl Diff {
+    /// True when no figure and no line changed.
+    pub fn is_empty(&self) -> bool {
+        self.figures.is_empty() && self.lines.is_empty()
+    }
+}
+
+/// A line's identity across revisions, and what it says.
+fn describe(v: &Verified, line: &Line, kg: Decimal, r: Rounding) -> (String, String) {
+    let e = &v.engagement;
+    let factor = line
+        .factor
+        .map(|f| format!("{} {}", e.factors[f].value, e.factors[f].unit))
+        .unwrap_or_else(|| format!("GWP {:?}", e.scope.gwp));
+    match &line.activity {
+        Activity::Transport {
+            supplier,
+            mass,
+            distance,
+            ..
+        } => (
+            format!(
+                "{}{}",
+                line.name.zh,
+                supplier
+                    .as_ref()
+                    .map(|s| format!(" ({})", s.zh))
+                    .unwrap_or_default()
+            ),
+            format!("{mass} x {distance} x {factor} = {} kgCO2e", r.format(kg)),
+        ),
+        Activity::Material { quantity }
+        | Activity::Energy { quantity }
+        | Activity::Process { quantity } => (
+            line.name.zh.clone(),
+            format!("{quantity} x {factor} = {} kgCO2e", r.format(kg)),
+        ),
+    }
+}
+
+/// Compares two verified engagements; figures are rounded as the new one says.
+pub fn diff(old: &Verified, new: &Verified) -> Diff {
+    let r = new.engagement.scope.rounding;
+    let mut out = Diff::default();
+    let old_products: Vec<_> = old
+        .engagement
+        .products
+        .iter()
+        .zip(&old.results.products)
+        .collect();
+    let new_products: Vec<_> = new
+        .engagement
+        .products
+        .iter()
+        .zip(&new.results.products)
+        .collect();
+    let mut ids: Vec<&str> = new_products.iter().map(|(p, _)| p.id.as_str()).collect();
+    for (p, _) in &old_products {
+        if !ids.contains(&p.id.as_str()) {
+            ids.push(&p.id);
+        }
+    }
+    for id in ids {
+        let o = old_products.iter().find(|(p, _)| p.id == id);
+        let n = new_products.iter().find(|(p, _)| p.id == id);
+        let figures = |x: Option<&(&crate::engagement::Product, &crate::calc::ProductResult)>| {
+            x.map(|(_, pr)| {
+                [
+                    pr.stages[0],
+                    pr.stages[1],
+                    pr.stages[2],
+                    pr.total,
+                    pr.per_unit_total,
+                ]
+            })
+        };
+        let (fo, fnew) = (figures(o), figures(n));
+        for (i, figure) in ["materials", "transport", "production", "total", "per_unit"]
+            .into_iter()
+            .enumerate()
+        {
+            let a = fo.map(|f| r.round(f[i]));
+            let b = fnew.map(|f| r.round(f[i]));
+            if a != b {
+                out.figures.push(FigureChange {
+                    product: id.to_owned(),
+                    figure,
+                    old: a.map(|d| d.to_string()),
+                    new: b.map(|d| d.to_string()),
+                    change: a.zip(b).map(|(a, b)| r.format(b - a)),
+                });
+            }
+        }
+        // Lines, matched by stage, name and supplier (in order where these repeat).
+        let lines =
+            |v: &Verified,
+             x: Option<&(&crate::engagement::Product, &crate::calc::ProductResult)>| {
+                x.map(|(p, pr)| {
+                    p.lines
+                        .iter()
+                        .zip(&pr.lines)
+                        .map(|(l, lr)| {
+                            let (key, text) = describe(v, l, lr.kg, r);
+                            (l.stage(), key, text)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+            };
+        let mut old_lines = lines(old, o);
+        for (stage, key, text) in lines(new, n) {
+            match old_lines
+                .iter()
+                .position(|(s, k, _)| *s == stage && *k == key)
+            {
+                Some(i) => {
+                    let (_, _, before) = old_lines.remove(i);
+                    if before != text {
+                        out.lines.push(LineChange {
+                            product: id.to_owned(),
+                            stage: stage.key(),
+                            line: key,
+                            old: Some(before),
+                            new: Some(text),
+                        });
+                    }
+                }
+                None => out.lines.push(LineChange {
+                    product: id.to_owned(),
+                    stage: stage.key(),
+                    line: key,
+                    old: None,
+                    new: Some(text),
+                }),
+            }
+        }
+        for (stage, key, text) in old_lines {
+            out.lines.push(LineChange {
+                product: id.to_owned(),
+                stage: stage.key(),
+                line: key,
+                old: Some(text),
+                new: None,
+            });
+        }
+    }
+    out
+}
+
+/// The differences as a table for the terminal.
+pub fn diff_text(d: &Diff) -> String {
+    if d.is_empty() {
+        return "no figure and no inventory line changed\n".into();
+    }
+    let dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
+    let mut out = String::new();
+    if !d.figures.is_empty() {
+        out.push_str("figures (kgCO2e; per_unit per functional unit)\n");
+        for f in &d.figures {
+            out.push_str(&format!(
+                "  {:<20} {:<11} {:>14} -> {:>14}  ({})\n",
+                f.product,
+                f.figure,
+                dash(&f.old),
+                dash(&f.new),
+                f.change
+                    .as_ref()
+                    .map_or("new/removed".into(), |c| if c.starts_with('-') {
+                        c.clone()
+                    } else {
+                        format!("+{c}")
+                    })
+            ));
+        }
+    }
+    if !d.lines.is_empty() {
+        out.push_str("inventory lines\n");
+        for l in &d.lines {
+            out.push_str(&format!(
+                "  {} {} {}\n    old: {}\n    new: {}\n",
+                l.product,
+                l.stage,
+                l.line,
+                dash(&l.old),
+                dash(&l.new)
+            ));
+        }
+    }
+    out
+}
