@@ -84,14 +84,9 @@ fn in_process(reports: usize) {
     for _ in 0..reports {
         let t = Instant::now();
         let verified = cfp_verify::load(path).expect("the sample is valid");
-        let report = render::render(
-            &verified,
-            &verified.source,
-            path.parent(),
-            fonts,
-            &Options::default(),
-        )
-        .expect("the sample renders");
+        let dir = path.parent().expect("the sample is in a folder");
+        let report = render::render(&verified, Assets::Dir(dir), fonts, &Options::default())
+            .expect("the sample renders");
         std::hint::black_box(report.pdf.len());
         // Typst memoizes across compilations; without eviction memory grows per report.
         typst::comemo::evict(0);
