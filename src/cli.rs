@@ -21,15 +21,19 @@ pub enum Command {
         /// The engagement file (YAML, format cfp-verify/1).
         file: PathBuf,
     },
-    /// Render the verification report as PDF, with the results JSON beside it.
+    /// Render the verification report as PDF/A and archive it with its results and source.
     ///
-    /// Ends with one line: the PDF's path, its pages, size and the time taken.
+    /// Ends with one line: the PDF's path, its pages, size and the time taken. An approved
+    /// revision in the archive is never replaced by different output.
     Render {
         /// The engagement file (YAML, format cfp-verify/1).
         file: PathBuf,
-        /// Where to write the PDF [default: out/<number>-r<revision>.pdf].
+        /// Write the PDF (and the JSON beside it) here instead of into the archive.
         #[arg(short, long, value_name = "PDF")]
         output: Option<PathBuf>,
+        /// The archive folder: each revision goes to <DIR>/<number>/r<revision>/.
+        #[arg(long, value_name = "DIR", default_value = "out")]
+        archive: PathBuf,
         /// The report's languages [default: the engagement's `report.languages`].
         #[arg(long, value_enum)]
         lang: Option<Lang>,

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Command::Render {
             file,
             output,
+            archive,
             lang,
             templates,
             font_dir,
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         } => render_report(
             &file,
             output,
+            &archive,
             lang,
             templates.as_deref(),
             font_dir.as_deref(),
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
 fn render_report(
     file: &Path,
     output: Option<std::path::PathBuf>,
+    archive_root: &Path,
     lang: Option<Lang>,
     templates: Option<&Path>,
     font_dir: Option<&Path>,
@@ -88,7 +91,12 @@ fn render_report(
         },
     };
     let report = &verified.engagement.report;
+    // The superseded revision, when it is in the archive: the report shows what changed.
+    let previous = (report.revision > 1)
+        .then(|| archive::revision_dir(archive_root, &report.number, report.revision - 1))
+        .and_then(|dir| std::fs::read(dir.join(render::ENGAGEMENT)).ok());
     let options = Options {
+        previous,
         languages: lang.map(|l| match l {
             Lang::Zh => vec![Language::Zh],
             Lang::En => vec![Language::En],
@@ -145,7 +153,7 @@ fn render_report(
             }
             (pdf, "")
         }
-        None => match archive::store(Path::new("out"), &verified, &rendered) {
+        None => match archive::store(archive_root, &verified, &rendered) {
             Ok((dir, outcome)) => (
                 dir.join(archive::REPORT),
                 match outcome {

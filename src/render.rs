@@ -16,7 +16,13 @@ pub struct Options {
     pub languages: Option<Vec<Language>>,
     /// Template files that replace the built-in ones.
     pub templates: Overrides,
+    /// The engagement file of the revision this one supersedes: its changes of figures are
+    /// printed in the revision history.
+    pub previous: Option<Vec<u8>>,
 }
+
+/// The attachment holding the superseded revision's engagement file.
+pub const PREVIOUS: &str = "previous-engagement.yaml";
 
 /// The options a report was rendered with, attached as `render.json` so that `verify` can
 /// render it again.
@@ -145,7 +151,18 @@ pub fn render(
         .languages
         .clone()
         .unwrap_or_else(|| e.report.languages.clone());
-    let view = view::build(v, &languages, source);
+    let changes = match &options.previous {
+        Some(bytes) => {
+            let old = crate::load_bytes(PREVIOUS, bytes, None).map_err(|e| {
+                RenderError::Asset(format!(
+                    "the superseded revision's engagement is not valid:\n{e}"
+                ))
+            })?;
+            Some(crate::diff::diff(&old, v))
+        }
+        None => None,
+    };
+    let view = view::build(v, &languages, source, changes.as_ref());
     let typst = template::render(&view, &options.templates).map_err(RenderError::Template)?;
 
     let missing = fonts.missing_chars(&typst);
@@ -211,6 +228,16 @@ pub fn render(
         "application/json",
         "How the report was rendered",
     );
+    if let Some(previous) = &options.previous {
+        attach(
+            &mut world,
+            PREVIOUS,
+            previous.clone(),
+            "supplement",
+            "application/yaml",
+            "The engagement file of the superseded revision",
+        );
+    }
     for (name, text) in &options.templates {
         let path = format!("templates/{name}");
         attach(

@@ -172,6 +172,7 @@ pub fn verify(pdf: &[u8], name: &str, fonts: &Fonts) -> Result<Verdict, VerifyEr
         }
         options.templates = templates;
     }
+    options.previous = files.get(render::PREVIOUS).cloned();
     let recomputed = verified.json();
     if let Some(attached) = files.get(RESULTS)
         && attached != recomputed.as_bytes()

@@ -141,6 +141,17 @@ pub struct ReportV {
     pub issued: T,
     pub supersedes: Option<String>,
     pub changes: Vec<ChangeV>,
+    /// Figures that changed since the superseded revision (when it was available).
+    pub figure_changes: Vec<FigureChangeV>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FigureChangeV {
+    pub product: T,
+    pub figure: T,
+    pub old: String,
+    pub new: String,
+    pub change: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -422,7 +433,12 @@ fn evaluation(e: &Option<Evaluation>) -> Option<EvaluationV> {
 }
 
 /// Builds the view of a verified engagement; `source` is the engagement file's bytes.
-pub fn build(v: &Verified, langs: &[Language], source: &[u8]) -> View {
+pub fn build(
+    v: &Verified,
+    langs: &[Language],
+    source: &[u8],
+    changes: Option<&crate::diff::Diff>,
+) -> View {
     let e = &v.engagement;
     let r = e.scope.rounding;
     let s = &e.scope;
@@ -485,6 +501,30 @@ pub fn build(v: &Verified, langs: &[Language], source: &[u8]) -> View {
             draft: e.report.status != Status::Approved,
             issued: date(e.report.issued),
             supersedes: e.report.supersedes.clone(),
+            figure_changes: changes
+                .map(|d| {
+                    d.figures
+                        .iter()
+                        .map(|f| FigureChangeV {
+                            product: e
+                                .products
+                                .iter()
+                                .find(|p| p.id == f.product)
+                                .map_or_else(|| same(f.product.clone()), |p| T::from(&p.name)),
+                            figure: match f.figure {
+                                "materials" => T::from(&Stage::Materials.name()),
+                                "transport" => T::from(&Stage::Transport.name()),
+                                "production" => T::from(&Stage::Production.name()),
+                                "total" => t("合计 (kgCO2e)", "Total (kgCO2e)"),
+                                _ => t("单位产品碳足迹", "Per unit"),
+                            },
+                            old: f.old.clone().unwrap_or_else(|| "—".into()),
+                            new: f.new.clone().unwrap_or_else(|| "—".into()),
+                            change: f.change.clone().unwrap_or_else(|| "—".into()),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             changes: e
                 .report
                 .changes
