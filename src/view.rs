@@ -338,6 +338,24 @@ pub struct ProductV {
     pub rounding_note: bool,
     /// The stage with the largest emissions.
     pub hotspot: T,
+    /// Emission sources by stage: what is in each (the seed's table 3.2-2).
+    pub sources: Vec<SourceV>,
+    /// Activity data and factors by stage; transport summed per factor in tkm.
+    pub activities: Vec<ActivityV>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceV {
+    pub stage: T,
+    pub items: T,
+    pub description: T,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActivityV {
+    pub stage: T,
+    pub activity: T,
+    pub factor: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -818,7 +836,100 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
         rounding_note: rounding_sum(pr.stages, pr.total)
             || rounding_sum(pr.per_unit, pr.per_unit_total),
         hotspot: (&hotspot.name()).into(),
+        sources: sources(p),
+        activities: activities(e, p, r),
     }
+}
+
+fn sources(p: &Product) -> Vec<SourceV> {
+    Stage::ALL
+        .iter()
+        .filter(|s| p.lines_of(**s).next().is_some())
+        .map(|&s| {
+            let mut names: Vec<T> = Vec::new();
+            for l in p.lines_of(s) {
+                let item = match &l.activity {
+                    Activity::Transport { mode: m, .. } => mode(*m),
+                    _ => T::from(&l.name),
+                };
+                if !names.iter().any(|n| n.zh == item.zh) {
+                    names.push(item);
+                }
+            }
+            let description = match s {
+                Stage::Materials => t("原材料隐含的排放", "Emissions embodied in raw materials"),
+                Stage::Transport => t("原材料物流运输排放", "Emissions of raw material transport"),
+                Stage::Production => t(
+                    "生产设施及配套设施排放",
+                    "Emissions of production and auxiliary facilities",
+                ),
+            };
+            SourceV {
+                stage: (&s.name()).into(),
+                items: join(names.into_iter()),
+                description,
+            }
+        })
+        .collect()
+}
+
+fn activities(e: &Engagement, p: &Product, r: Rounding) -> Vec<ActivityV> {
+    let factor_text = |l: &Line| match l.factor {
+        Some(f) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
+        None => format!("GWP {:?}", e.scope.gwp),
+    };
+    let mut rows = Vec::new();
+    let mut freight: Vec<(Option<usize>, Mode, Decimal, usize)> = Vec::new();
+    for l in &p.lines {
+        match &l.activity {
+            Activity::Transport {
+                mode: m,
+                mass,
+                distance,
+                ..
+            } => {
+                // t x km; the base units are kg and m.
+                let tkm = mass.base().unwrap_or_default() * distance.base().unwrap_or_default()
+                    / Decimal::from(1_000_000);
+                match freight
+                    .iter_mut()
+                    .find(|(f, md, _, _)| *f == l.factor && md == m)
+                {
+                    Some(entry) => {
+                        entry.2 += tkm;
+                        entry.3 += 1;
+                    }
+                    None => freight.push((l.factor, *m, tkm, 1)),
+                }
+            }
+            Activity::Material { quantity }
+            | Activity::Energy { quantity }
+            | Activity::Process { quantity } => rows.push(ActivityV {
+                stage: (&l.stage().name()).into(),
+                activity: t(
+                    format!("{}：{quantity}", l.name.zh),
+                    format!("{}: {quantity}", l.name.en),
+                ),
+                factor: factor_text(l),
+            }),
+        }
+    }
+    for (factor, m, tkm, n) in freight {
+        let md = mode(m);
+        let f = factor
+            .map(|f| format!("{} {}", e.factors[f].value, e.factors[f].unit))
+            .unwrap_or_default();
+        rows.push(ActivityV {
+            stage: (&Stage::Transport.name()).into(),
+            activity: t(
+                format!("{}周转量：{} tkm（{n} 条运输记录）", md.zh, r.format(tkm)),
+                format!("{} freight: {} tkm ({n} deliveries)", md.en, r.format(tkm)),
+            ),
+            factor: f,
+        });
+    }
+    rows.sort_by_key(|row| Stage::ALL.iter().position(|s| s.name().zh == row.stage.zh));
+    rows
 }
 
 fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> LineV {
