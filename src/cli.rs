@@ -26,8 +26,9 @@ pub enum Command {
     /// Ends with one line: the PDF's path, its pages, size and the time taken. An approved
     /// revision in the archive is never replaced by different output.
     Render {
-        /// The engagement file (YAML, format cfp-verify/1).
-        file: PathBuf,
+        /// Engagement files, or folders of them (`*.yaml`): several are rendered in parallel.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Write the PDF (and the JSON beside it) here instead of into the archive.
         #[arg(short, long, value_name = "PDF")]
         output: Option<PathBuf>,
@@ -64,6 +65,20 @@ pub enum Command {
         /// Print the changes as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Print a shell completion script: `cfp-verify completions bash > /etc/bash_completion.d/cfp-verify`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write a commented starter engagement (and its folder) that `check` accepts and
+    /// `render` turns into a report. Never overwrites a file.
+    Init {
+        /// The folder to write `engagement.yaml` into [default: the current folder].
+        dir: Option<PathBuf>,
+        /// The languages of the starter's texts.
+        #[arg(long, value_enum, default_value = "zh+en")]
+        lang: Lang,
     },
     /// Print every figure per product: stage totals, per unit, shares, lines, data quality
     /// and the reconciliation of claimed figures.

@@ -17,6 +17,7 @@ pub mod pdf;
 pub mod quantity;
 pub mod render;
 pub mod rounding;
+pub mod starter;
 pub mod table;
 pub mod template;
 pub mod validate;

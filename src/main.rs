@@ -1,6 +1,7 @@
 //! The `cfp-verify` binary: parses arguments, calls the library, prints, sets the exit code.
 
 mod cli;
+mod render_cmd;
 
 use std::io::Write;
 use std::path::Path;
@@ -8,12 +9,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cfp_verify::archive::{self, Outcome};
 use cfp_verify::engagement::Language;
-use cfp_verify::render::{self, Assets, Options, RenderError, write_atomic};
 use cfp_verify::verify::{self, Verdict};
 use cfp_verify::world::Fonts;
-use cfp_verify::{Verified, diff, load, table, template};
+use cfp_verify::{Verified, diff, load, table};
 use cli::{Cli, Command, Lang};
 
 fn main() -> ExitCode {
@@ -37,146 +36,39 @@ fn main() -> ExitCode {
             )
         }
         Command::Verify { pdf } => verify_report(&pdf),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "cfp-verify",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Init { dir, lang } => init(dir.as_deref().unwrap_or(Path::new(".")), lang),
         Command::Diff { old, new, json } => diff_files(&old, &new, json),
         Command::Render {
-            file,
+            files,
             output,
             archive,
             lang,
             templates,
             font_dir,
             typst,
-        } => render_report(
-            &file,
-            output,
-            &archive,
-            lang,
-            templates.as_deref(),
+        } => render_cmd::run(
+            &files,
             font_dir.as_deref(),
-            typst.as_deref(),
+            templates.as_deref(),
+            render_cmd::Settings {
+                output,
+                archive,
+                languages: lang.map(languages),
+                templates: Default::default(),
+                typst,
+            },
         ),
     }
-}
-
-/// `render`: PDF and results JSON, written atomically; one summary line.
-fn render_report(
-    file: &Path,
-    output: Option<std::path::PathBuf>,
-    archive_root: &Path,
-    lang: Option<Lang>,
-    templates: Option<&Path>,
-    font_dir: Option<&Path>,
-    typst: Option<&Path>,
-) -> ExitCode {
-    let started = std::time::Instant::now();
-    let verified = match load(file) {
-        Ok(v) => v,
-        Err(invalid) => {
-            eprintln!("{invalid}");
-            return ExitCode::from(1);
-        }
-    };
-    let extra_fonts;
-    let fonts = match font_dir {
-        None => Fonts::embedded(),
-        Some(dir) => match Fonts::with_dir(dir) {
-            Ok(f) => {
-                extra_fonts = f;
-                &extra_fonts
-            }
-            Err(e) => {
-                eprintln!("{}: cannot read the fonts: {e}", dir.display());
-                return ExitCode::from(1);
-            }
-        },
-    };
-    let report = &verified.engagement.report;
-    // The superseded revision, when it is in the archive: the report shows what changed.
-    let previous = (report.revision > 1)
-        .then(|| archive::revision_dir(archive_root, &report.number, report.revision - 1))
-        .and_then(|dir| std::fs::read(dir.join(render::ENGAGEMENT)).ok());
-    let options = Options {
-        previous,
-        languages: lang.map(|l| match l {
-            Lang::Zh => vec![Language::Zh],
-            Lang::En => vec![Language::En],
-            Lang::ZhEn => vec![Language::Zh, Language::En],
-            Lang::EnZh => vec![Language::En, Language::Zh],
-        }),
-        templates: match templates.map(template::read_overrides).transpose() {
-            Ok(t) => t.unwrap_or_default(),
-            Err(e) => {
-                eprintln!("cannot read the templates: {e}");
-                return ExitCode::from(1);
-            }
-        },
-    };
-    let base = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let rendered = match render::render(&verified, Assets::Dir(base), fonts, &options) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{}: {e}", file.display());
-            if let RenderError::Typst { typst: source, .. } = &e {
-                let dump = match &output {
-                    Some(pdf) => pdf.with_extension("typ"),
-                    None => {
-                        Path::new("out").join(format!("{}-r{}.typ", report.number, report.revision))
-                    }
-                };
-                if write_atomic(&dump, source.as_bytes()).is_ok() {
-                    eprintln!("  the generated typst source is in {}", dump.display());
-                }
-            }
-            return ExitCode::from(1);
-        }
-    };
-    if let Some(t) = typst
-        && let Err(e) = write_atomic(t, rendered.typst.as_bytes())
-    {
-        eprintln!("{}: cannot write: {e}", t.display());
-        return ExitCode::from(1);
-    }
-    let (pdf_path, note) = match output {
-        Some(pdf) => {
-            let json = verified.json();
-            for (path, bytes) in [
-                (pdf.clone(), rendered.pdf.as_slice()),
-                (pdf.with_extension("json"), json.as_bytes()),
-            ] {
-                if let Err(e) = write_atomic(&path, bytes) {
-                    eprintln!("{}: cannot write: {e}", path.display());
-                    return ExitCode::from(1);
-                }
-            }
-            (pdf, "")
-        }
-        None => match archive::store(archive_root, &verified, &rendered) {
-            Ok((dir, outcome)) => (
-                dir.join(archive::REPORT),
-                match outcome {
-                    Outcome::Unchanged => " (already archived, identical)",
-                    Outcome::Replaced => " (replaced the unapproved revision)",
-                    Outcome::Written => "",
-                },
-            ),
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(1);
-            }
-        },
-    };
-    println!(
-        "{}: {} page{}, {} KB, {:.2} s{note}",
-        pdf_path.display(),
-        rendered.pages,
-        if rendered.pages == 1 { "" } else { "s" },
-        rendered.pdf.len().div_ceil(1024),
-        started.elapsed().as_secs_f64()
-    );
-    ExitCode::SUCCESS
 }
 
 /// Loads `file` and prints what `output` makes of it; exit 1 with every problem if invalid.
@@ -272,4 +164,44 @@ fn diff_files(old: &Path, new: &Path, json: bool) -> ExitCode {
         print!("{}", diff::diff_text(&d));
     }
     ExitCode::SUCCESS
+}
+
+/// `init`: a starter engagement in `dir`, never over an existing file.
+fn init(dir: &Path, lang: Lang) -> ExitCode {
+    use std::io::Write;
+    let path = dir.join("engagement.yaml");
+    let text = cfp_verify::starter::starter(&languages(lang));
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        f.write_all(text.as_bytes())
+    });
+    match written {
+        Ok(()) => {
+            println!(
+                "{}: a starter engagement; edit it, then `cfp-verify check {0}`",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            eprintln!("{}: already exists; nothing was written", path.display());
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("{}: cannot write: {e}", path.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn languages(lang: Lang) -> Vec<Language> {
+    match lang {
+        Lang::Zh => vec![Language::Zh],
+        Lang::En => vec![Language::En],
+        Lang::ZhEn => vec![Language::Zh, Language::En],
+        Lang::EnZh => vec![Language::En, Language::Zh],
+    }
 }

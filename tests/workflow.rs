@@ -1,0 +1,125 @@
+//! Working the way consultants work: `init`, batches, shell completions.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{cfp, root};
+
+fn folder(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("workflow")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn init_writes_a_starter_that_checks_and_renders_and_never_overwrites() {
+    for lang in ["zh+en", "zh", "en"] {
+        let dir = folder(&format!("init-{}", lang.replace('+', "-")));
+        let run = cfp(&["init", dir.to_str().unwrap(), "--lang", lang]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let file = dir.join("engagement.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let cjk = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .any(|l| l.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+        assert_eq!(
+            cjk,
+            lang != "en",
+            "{lang}: Chinese text in the starter = {cjk}"
+        );
+        let run = cfp(&["check", file.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{lang}: {}", run.stderr);
+        assert!(run.stdout.contains("valid: 1 product"), "{}", run.stdout);
+        let out = dir.join("out");
+        let run = cfp(&[
+            "render",
+            file.to_str().unwrap(),
+            "--archive",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{lang}: {}", run.stderr);
+        assert!(out.join("CFP-2024-001/r1/report.pdf").is_file());
+
+        std::fs::write(&file, "my edits").unwrap();
+        let run = cfp(&["init", dir.to_str().unwrap()]);
+        assert_eq!(run.code, 1);
+        assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "my edits");
+    }
+}
+
+#[test]
+fn a_batch_renders_every_file_and_reports_each_failure() {
+    let dir = folder("batch");
+    let inputs = dir.join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let minimal =
+        std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    for i in 1..=3 {
+        let text = minimal.replace("number: TEST-CFP-001", &format!("number: BATCH-{i}"));
+        std::fs::write(inputs.join(format!("e{i}.yaml")), text).unwrap();
+    }
+    std::fs::copy(
+        root().join("tests/fixtures/invalid/unknown-factor.yaml"),
+        inputs.join("broken.yaml"),
+    )
+    .unwrap();
+    std::fs::write(inputs.join("notes.txt"), "not an engagement").unwrap();
+    let archive = dir.join("out");
+    let run = cfp(&[
+        "render",
+        inputs.to_str().unwrap(),
+        "--archive",
+        archive.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "one failure fails the batch");
+    assert!(
+        run.stdout.contains("3 rendered, 1 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("broken.yaml: failed"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("unknown factor `truk`"),
+        "{}",
+        run.stderr
+    );
+    for i in 1..=3 {
+        assert!(
+            archive.join(format!("BATCH-{i}/r1/report.pdf")).is_file(),
+            "BATCH-{i}"
+        );
+    }
+    // Same input, same bytes, also in parallel.
+    let single = dir.join("single.pdf");
+    let run = cfp(&[
+        "render",
+        inputs.join("e2.yaml").to_str().unwrap(),
+        "-o",
+        single.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        std::fs::read(single).unwrap()
+            == std::fs::read(archive.join("BATCH-2/r1/report.pdf")).unwrap()
+    );
+    // `-o` names one file: not for a batch.
+    let run = cfp(&["render", inputs.to_str().unwrap(), "-o", "x.pdf"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn completions_are_printed_for_the_usual_shells() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = cfp(&["completions", shell]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for word in ["cfp-verify", "render", "verify", "archive"] {
+            assert!(run.stdout.contains(word), "{shell}: no `{word}`");
+        }
+    }
+}
