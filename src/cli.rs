@@ -66,6 +66,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the JSON Schema of the engagement format, for editors: save it and put
+    /// `# yaml-language-server: $schema=cfp-verify.schema.json` on an engagement's first line.
+    Schema,
     /// Print a shell completion script: `cfp-verify completions bash > /etc/bash_completion.d/cfp-verify`.
     Completions {
         /// The shell.

@@ -79,6 +79,18 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// The JSON Schema of the engagement format, for editors (`# yaml-language-server: $schema=…`).
+pub fn schema() -> String {
+    let mut schema = schemars::schema_for!(model::File);
+    schema.insert(
+        "title".into(),
+        "cfp-verify engagement (format cfp-verify/1)".into(),
+    );
+    let mut out = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    out.push('\n');
+    out
+}
+
 /// Reads, validates and calculates the engagement file at `path`.
 pub fn load(path: &FsPath) -> Result<Verified, Invalid> {
     let name = path.display().to_string();

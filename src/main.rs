@@ -36,6 +36,10 @@ fn main() -> ExitCode {
             )
         }
         Command::Verify { pdf } => verify_report(&pdf),
+        Command::Schema => {
+            print!("{}", cfp_verify::schema());
+            ExitCode::SUCCESS
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(

@@ -3,25 +3,40 @@
 //! Numbers, quantities, percentages and dates are kept as their source text; `validate`
 //! reads them exactly. `Option` marks an optional key; every other key is required.
 
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::de::TEXT_STRUCT;
 
 /// The whole file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct File {
+    /// 格式，固定为 `cfp-verify/1` / The format: exactly `cfp-verify/1`
+    #[schemars(extend("const" = "cfp-verify/1"))]
     pub format: String,
+    /// 报告信息 / The report: number, revision, dates, status, languages
     pub report: Report,
+    /// 评价范围与准则 / What is verified against what
     pub engagement: Engagement,
+    /// 评价方 / The verification body and its team
     pub verifier: Verifier,
+    /// 受评价方 / The client
     pub client: Client,
+    /// 系统边界 / The system boundary
     pub boundary: Boundary,
+    /// 排放因子（编号 → 因子）/ Emission factors by id
     pub factors: Keyed<Factor>,
+    /// 产品及其清单数据 / The products and their inventories
     pub products: Vec<Product>,
+    /// 活动水平数据的评价 / How each kind of activity data was judged
     pub data_evaluation: Option<DataEvaluation>,
+    /// 改善措施 / Improvement measures
     pub improvements: Option<Vec<Improvement>>,
+    /// 附件 / Attachments
     pub attachments: Option<Vec<Attachment>>,
 }
 
@@ -64,9 +79,50 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
+impl JsonSchema for Text {
+    fn schema_name() -> Cow<'static, str> {
+        "Text".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "文本：一个字符串（两种语言相同）或 {zh: …, en: …} / Text: one string for both languages, or {zh: …, en: …}",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object",
+                 "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+                 "additionalProperties": false, "minProperties": 1}
+            ]
+        })
+    }
+}
+
+/// A value written as a number or as text (`output: 10567`, `model: "CT2000"`); read as text.
+pub struct NumberOrString;
+
+impl JsonSchema for NumberOrString {
+    fn schema_name() -> Cow<'static, str> {
+        "NumberOrString".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": ["number", "string"]})
+    }
+}
+
 /// A mapping from ids to values, in the order written.
 #[derive(Debug, Default)]
 pub struct Keyed<T>(pub Vec<(String, T)>);
+
+impl<T: JsonSchema> JsonSchema for Keyed<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Keyed_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "object", "additionalProperties": generator.subschema_for::<T>()})
+    }
+}
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Keyed<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -88,20 +144,30 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Keyed<T> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
+    /// 报告编号（字母、数字、- _ .）/ Report number (letters, digits, - _ .)
+    #[schemars(with = "NumberOrString")]
     pub number: String,
+    /// 版本，首次签发为 1 / Revision: 1 for the first issue, +1 per reissue
     pub revision: u32,
+    /// 替代的报告 / The report this one supersedes
+    #[schemars(with = "Option<NumberOrString>")]
     pub supersedes: Option<String>,
+    /// 签发日期 YYYY-MM-DD / Date of issue
     pub issued: String,
+    /// 状态，默认 draft / Status (default draft); not approved prints a watermark
     pub status: Option<Status>,
+    /// 报告语言，默认 [zh, en] / Languages, default [zh, en]
     pub languages: Option<Vec<Language>>,
+    /// 报告标题 / Report title
     pub title: Option<Text>,
+    /// 修订内容（版本 > 1 时必填）/ What changed, required from revision 2
     pub changes: Option<Vec<Change>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Draft,
@@ -109,199 +175,273 @@ pub enum Status {
     Approved,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Zh,
     En,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
+    /// 版本 / Revision
     pub revision: u32,
+    /// 日期 / Date
     pub date: String,
+    /// 修订内容 / What changed
     pub note: Text,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Engagement {
+    /// 评价依据 / Criteria, in order
     pub criteria: Vec<Text>,
+    /// 保证等级 / Level of assurance
     pub assurance: Assurance,
+    /// 实质性门槛，如 "5%" / Materiality threshold, e.g. "5%"
     pub materiality: String,
+    /// 取舍原则 / Cut-off rule
     pub cutoff: Cutoff,
+    /// 清单覆盖率要求，如 "98%" / Required coverage, e.g. "98%"
     pub coverage: String,
+    /// 核算期 / Reporting period
     pub period: Span,
+    /// 文件评审时间 / Document review
     pub document_review: Option<Span>,
+    /// 现场评价时间 / Site visit
     pub site_visit: Span,
+    /// 全球变暖潜值来源 / GWP set (100 years)
     pub gwp: Gwp,
+    /// 修约规则 / Rounding for display
     pub rounding: Option<Rounding>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Assurance {
     Reasonable,
     Limited,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cutoff {
+    /// 单个过程，如 "1%" / One process, e.g. "1%"
     pub process: String,
+    /// 合计，如 "5%" / All excluded together, e.g. "5%"
     pub total: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Span {
+    /// 开始日期 / From (YYYY-MM-DD)
     pub from: String,
+    /// 结束日期 / To (YYYY-MM-DD)
     pub to: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum Gwp {
     AR4,
     AR5,
     AR6,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rounding {
+    /// 四舍五入（half-up）或四舍六入五成双（half-even）/ half-up or half-even
     pub mode: Option<RoundingMode>,
+    /// 小数位数，默认 2 / Decimal places, default 2
     pub places: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RoundingMode {
     HalfUp,
     HalfEven,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Verifier {
+    /// 评价方名称 / Name
     pub name: Text,
+    /// 地址 / Address
     pub address: Option<Text>,
+    /// 评价方简介（空行分段）/ Profile, paragraphs separated by blank lines
     pub profile: Option<Text>,
+    /// 标志图片路径 / Logo image, relative to this file
     pub logo: Option<String>,
+    /// 评价组，恰有一名组长 / The team, exactly one lead
     pub team: Vec<TeamMember>,
+    /// 技术评审员，独立于评价组 / Technical reviewers, independent of the team
     pub reviewers: Vec<Reviewer>,
+    /// 报告批准人（approved 时必填）/ Approver, required when approved
     pub approver: Option<Approver>,
+    /// 公章图片路径 / Seal image
     pub seal: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMember {
+    /// 姓名 / Name
     pub name: Text,
+    /// 职责 / Role
     pub role: Role,
+    /// 专业领域 / Field
     pub field: Option<Text>,
+    /// 是否现场 / On site
     pub on_site: Option<bool>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Lead,
     Member,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reviewer {
+    /// 姓名 / Name
     pub name: Text,
+    /// 专业领域 / Field
     pub field: Option<Text>,
+    /// 是否现场 / On site
     pub on_site: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approver {
+    /// 姓名 / Name
     pub name: Text,
+    /// 签名图片路径 / Signature image
     pub signature: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
+    /// 企业名称 / Name
     pub name: Text,
+    /// 统一社会信用代码（校验位按 GB 32100-2015 检查）/ Unified social credit code
     pub credit_code: Option<String>,
+    /// 所属行业 / Industry
     pub industry: Option<Industry>,
+    /// 地理位置 / Address
     pub address: Option<Text>,
+    /// 成立时间 / Founded
     pub founded: Option<String>,
+    /// 单位性质 / Legal form
     pub legal_form: Option<Text>,
+    /// 受评价方简介 / Profile
     pub profile: Option<Text>,
+    /// 能源管理现状 / Energy use
     pub energy: Option<Text>,
+    /// 组织机构图路径 / Organisation chart image
     pub org_chart: Option<String>,
+    /// 主要用能设备 / Main energy-using equipment
     pub equipment: Option<Vec<Equipment>>,
+    /// 生产工艺 / Production processes
     pub processes: Option<Vec<Process>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Industry {
+    /// 行业代码 / Industry code
+    #[schemars(with = "NumberOrString")]
     pub code: String,
+    /// 行业名称 / Industry name
     pub name: Text,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Equipment {
+    /// 设备名称 / Name
     pub name: Text,
+    /// 设备型号 / Model
+    #[schemars(with = "Option<NumberOrString>")]
     pub model: Option<String>,
+    /// 功率/参数 / Power or rating
+    #[schemars(with = "Option<NumberOrString>")]
     pub power: Option<String>,
+    /// 台数 / Count
     pub count: Option<u32>,
+    /// 备注 / Note
     pub note: Option<Text>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Process {
+    /// 工艺名称 / Name
     pub name: Text,
+    /// 工艺步骤 / Steps
     pub steps: Vec<Text>,
+    /// 工艺流程图路径 / Flow chart image
     pub flowchart: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Boundary {
     #[serde(rename = "type")]
+    /// 边界类型 / Boundary type
     pub kind: BoundaryKind,
+    /// 包含的排放过程 / Included
     pub included: Option<Vec<Text>>,
+    /// 未包含的排放过程 / Excluded
     pub excluded: Option<Vec<Excluded>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum BoundaryKind {
     CradleToGate,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Excluded {
+    /// 排放过程 / What is excluded
     pub item: Text,
+    /// 估计占比，用于取舍检查 / Estimated share, for the cut-off checks
     pub share: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Factor {
+    /// 因子名称 / Name
     pub name: Option<Text>,
+    /// 数值与单位，如 "0.129 kgCO2e/tkm" / Value and unit
     pub value: String,
+    /// 数据来源 / Source (citation)
     pub source: Text,
+    /// 因子类别，决定数据质量评分 / Category, sets the data-quality score
     pub category: Category,
+    /// 数据库条目编号 / Entry id in its database
+    #[schemars(with = "Option<NumberOrString>")]
     pub reference: Option<String>,
+    /// 数据年份 / Data year
     pub year: Option<u16>,
+    /// 说明 / Note
     pub note: Option<Text>,
+    /// 评价结论 / The team's conclusion on the factor
     pub evaluation: Option<Text>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     Measured,
@@ -312,48 +452,78 @@ pub enum Category {
     International,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
+    /// 产品编号（唯一）/ Product id, unique
+    #[schemars(with = "NumberOrString")]
     pub id: String,
+    /// 产品名称 / Name
     pub name: Text,
+    /// 品牌 / Brand
     pub brand: Option<Text>,
+    /// 型号 / Model
+    #[schemars(with = "Option<NumberOrString>")]
     pub model: Option<String>,
+    /// 规格 / Specification
+    #[schemars(with = "Option<NumberOrString>")]
     pub specification: Option<String>,
+    /// 功能单位 / Functional unit
     pub functional_unit: Text,
+    /// 核算期产量（> 0）/ Output in the period (> 0)
+    #[schemars(with = "NumberOrString")]
     pub output: String,
+    /// 原材料获取：数量 × 因子 / Materials: quantity x factor
     pub materials: Option<Vec<MaterialLine>>,
+    /// 原材料运输：重量 × 距离 × 因子 / Transport: mass x distance x factor
     pub transport: Option<Vec<TransportLine>>,
+    /// 生产能耗：数量 × 因子 / Energy: quantity x factor
     pub energy: Option<Vec<EnergyLine>>,
+    /// 过程排放：气体量 × GWP / Process: gas x GWP
     pub process: Option<Vec<ProcessLine>>,
+    /// 受评价方声明值 / The client's claimed figures
     pub claimed: Option<Claimed>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialLine {
+    /// 原材料 / Material
     pub name: Text,
+    /// 消耗量，如 "3 t" / Quantity, e.g. "3 t"
     pub quantity: String,
+    /// 排放因子编号 / Factor id
     pub factor: String,
+    /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
+    /// 评价组评分（覆盖默认）/ The verifier's own scores
     pub scores: Option<Scores>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransportLine {
+    /// 原材料 / Material transported
     pub material: Text,
+    /// 供应商 / Supplier
     pub supplier: Option<Text>,
+    /// 运输方式，默认 road / Mode, default road
     pub mode: Option<Mode>,
+    /// 运输距离，如 "561 km" / Distance
     pub distance: String,
+    /// 运输量，如 "65 t" / Mass
     pub mass: String,
+    /// 购入数量（仅供展示），如 "13000 只" / Count, informational
     pub count: Option<String>,
+    /// 排放因子编号（每 tkm）/ Factor id, per tkm
     pub factor: String,
+    /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
+    /// 评价组评分 / The verifier's own scores
     pub scores: Option<Scores>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     Road,
@@ -363,34 +533,45 @@ pub enum Mode {
     Air,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnergyLine {
+    /// 能源品种 / Energy carrier
     pub name: Text,
+    /// 消耗量，如 "11483.98 kWh" / Quantity
     pub quantity: String,
+    /// 排放因子编号 / Factor id
     pub factor: String,
+    /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
+    /// 评价组评分 / The verifier's own scores
     pub scores: Option<Scores>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessLine {
+    /// 排放源 / Source
     pub name: Text,
+    /// 气体排放量，如 "0.2 kgSF6" / Gas emitted
     pub quantity: String,
+    /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
+    /// 评价组评分 / The verifier's own scores
     pub scores: Option<Scores>,
 }
 
 /// How an activity figure was obtained; feeds the data-quality score.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Data {
+    /// 活动水平数据：continuous 6, periodic 3, estimated 1 / Activity data score
     pub activity: ActivityMethod,
+    /// 仪表校正：compliant 6, accepted 3, none 1 / Calibration score
     pub calibration: Calibration,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActivityMethod {
     Continuous,
@@ -398,7 +579,7 @@ pub enum ActivityMethod {
     Estimated,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Calibration {
     Compliant,
@@ -407,52 +588,71 @@ pub enum Calibration {
 }
 
 /// The verifier's own scores, overriding those implied by `data` and the factor.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scores {
+    /// 活动水平数据评分 1-6 / Activity score
     pub activity: Option<u8>,
+    /// 排放因子评分 1-6 / Factor score
     pub factor: Option<u8>,
+    /// 仪表校正评分 1-6 / Calibration score
     pub calibration: Option<u8>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Claimed {
+    /// 核算期总量，如 "73867.89 kgCO2e" / Period total
     pub total: Option<String>,
+    /// 单位产品碳足迹，如 "11.05 kgCO2e" / Per functional unit
     pub per_unit: Option<String>,
 }
 
 /// How the team judged each kind of activity data (printed as evaluation tables).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataEvaluation {
+    /// 产量 / Output
     pub output: Option<Evaluation>,
+    /// 原材料 / Materials
     pub materials: Option<Evaluation>,
+    /// 运输 / Transport
     pub transport: Option<Evaluation>,
+    /// 生产 / Production
     pub production: Option<Evaluation>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
+    /// 数据来源及交叉核对 / Source and cross-check
     pub source: Option<Text>,
+    /// 监测方法 / Monitoring method
     pub method: Option<Text>,
+    /// 监测频次 / Monitoring frequency
     pub frequency: Option<Text>,
+    /// 记录频次 / Recording frequency
     pub recording: Option<Text>,
+    /// 数据缺失处理 / Missing data
     pub missing: Option<Text>,
+    /// 评价结论 / Conclusion
     pub conclusion: Option<Text>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Improvement {
+    /// 措施 / Measure
     pub title: Text,
+    /// 说明 / Text
     pub text: Text,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
+    /// 附件名称 / Title
     pub title: Text,
+    /// 文件路径 / File
     pub file: Option<String>,
 }
