@@ -102,9 +102,46 @@ fn in_process(reports: usize) {
     );
 }
 
+/// A batch of `n` copies of the sample (distinct report numbers) in one `render` run.
+fn batch(n: usize) {
+    let dir = std::env::temp_dir().join("cfp-verify-bench-batch");
+    let _ = std::fs::remove_dir_all(&dir);
+    let inputs = dir.join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    for i in 0..n {
+        let text = sample.replacen(
+            "number: JZNT-CFP-2024-003",
+            &format!("number: BENCH-{i:03}"),
+            1,
+        );
+        std::fs::write(inputs.join(format!("e{i:03}.yaml")), text).unwrap();
+    }
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
+        .arg("render")
+        .arg(&inputs)
+        .arg("--archive")
+        .arg(dir.join("out"))
+        .output()
+        .expect("the binary runs");
+    let secs = started.elapsed().as_secs_f64();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!(
+        "batch of {n} reports, one process, all cores: {secs:.2} s, {:.3} s per report",
+        secs / n as f64
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn main() {
     // `cargo bench -- --quick` (or any filter argument) keeps it short.
     let quick = std::env::args().any(|a| a == "--quick");
     fresh_process(if quick { 3 } else { 11 });
     in_process(20);
+    batch(if quick { 10 } else { 100 });
 }
