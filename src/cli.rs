@@ -66,6 +66,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Render again whenever the engagement file or a template changes; a broken file is
+    /// reported and the last good PDF kept.
+    Watch {
+        /// The engagement file.
+        file: PathBuf,
+        /// Where to write the PDF [default: <archive>/preview/<file name>.pdf].
+        #[arg(short, long, value_name = "PDF")]
+        output: Option<PathBuf>,
+        /// The archive folder (for the default output and the superseded revision).
+        #[arg(long, value_name = "DIR", default_value = "out")]
+        archive: PathBuf,
+        /// The report's languages [default: the engagement's `report.languages`].
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+        /// A folder of templates that replace the built-in ones; watched too.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the engagement format, for editors: save it and put
     /// `# yaml-language-server: $schema=cfp-verify.schema.json` on an engagement's first line.
     Schema,

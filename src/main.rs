@@ -2,6 +2,7 @@
 
 mod cli;
 mod render_cmd;
+mod watch_cmd;
 
 use std::io::Write;
 use std::path::Path;
@@ -36,6 +37,23 @@ fn main() -> ExitCode {
             )
         }
         Command::Verify { pdf } => verify_report(&pdf),
+        Command::Watch {
+            file,
+            output,
+            archive,
+            lang,
+            templates,
+        } => watch_cmd::run(
+            &file,
+            templates.as_deref(),
+            render_cmd::Settings {
+                output,
+                archive,
+                languages: lang.map(languages),
+                templates: Default::default(),
+                typst: None,
+            },
+        ),
         Command::Schema => {
             print!("{}", cfp_verify::schema());
             ExitCode::SUCCESS

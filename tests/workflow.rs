@@ -123,3 +123,54 @@ fn completions_are_printed_for_the_usual_shells() {
         }
     }
 }
+
+/// Waits up to 20 s for `ready`, checking every 100 ms.
+fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if ready() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn watch_renders_on_change_and_keeps_the_last_good_pdf() {
+    let dir = folder("watch");
+    let file = dir.join("e.yaml");
+    let minimal =
+        std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    std::fs::write(&file, &minimal).unwrap();
+    let log = dir.join("log.txt");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
+        .args(["watch", "e.yaml", "--archive", "out"])
+        .current_dir(&dir)
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    let pdf = dir.join("out/preview/e.pdf");
+    let json = dir.join("out/preview/e.json");
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    wait_for("the first render", || {
+        read_log().contains("watching e.yaml")
+    });
+    let first = std::fs::read(&pdf).unwrap();
+
+    // Broken input: reported, and the PDF stays as it was.
+    std::fs::write(&file, minimal.replace("output: 1000", "output: 0")).unwrap();
+    let read_err = || std::fs::read_to_string(dir.join("err.txt")).unwrap_or_default();
+    wait_for("the error", || read_err().contains("must be more than 0"));
+    assert!(read_err().contains("the last good PDF is kept"));
+    assert!(std::fs::read(&pdf).unwrap() == first);
+
+    // Fixed input: rendered again.
+    std::fs::write(&file, minimal.replace("output: 1000", "output: 2000")).unwrap();
+    wait_for("the second render", || {
+        std::fs::read_to_string(&json).is_ok_and(|j| j.contains("\"output\": \"2000\""))
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(std::fs::read(&pdf).unwrap() != first);
+}
