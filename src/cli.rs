@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Product carbon footprint verification reports from one YAML engagement file.
 #[derive(Debug, Parser)]
@@ -29,18 +29,8 @@ pub enum Command {
         /// Engagement files, or folders of them (`*.yaml`): several are rendered in parallel.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Write the PDF (and the JSON beside it) here instead of into the archive.
-        #[arg(short, long, value_name = "PDF")]
-        output: Option<PathBuf>,
-        /// The archive folder: each revision goes to <DIR>/<number>/r<revision>/.
-        #[arg(long, value_name = "DIR", default_value = "out")]
-        archive: PathBuf,
-        /// The report's languages [default: the engagement's `report.languages`].
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
-        /// A folder of templates that replace the built-in ones of the same name.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
         /// A folder of extra fonts (.otf, .ttf, .ttc), e.g. the full Noto CJK.
         #[arg(long, value_name = "DIR")]
         font_dir: Option<PathBuf>,
@@ -71,18 +61,9 @@ pub enum Command {
     Watch {
         /// The engagement file.
         file: PathBuf,
-        /// Where to write the PDF [default: <archive>/preview/<file name>.pdf].
-        #[arg(short, long, value_name = "PDF")]
-        output: Option<PathBuf>,
-        /// The archive folder (for the default output and the superseded revision).
-        #[arg(long, value_name = "DIR", default_value = "out")]
-        archive: PathBuf,
-        /// The report's languages [default: the engagement's `report.languages`].
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
-        /// A folder of templates that replace the built-in ones; watched too.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
+        /// Without `-o`, the PDF goes to <archive>/preview/<file name>.pdf; templates are watched too.
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Print the JSON Schema of the engagement format, for editors: save it and put
     /// `# yaml-language-server: $schema=cfp-verify.schema.json` on an engagement's first line.
@@ -110,6 +91,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// How a report is rendered and where it goes (`render`, `watch`).
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write the PDF (and the JSON beside it) here instead of into the archive.
+    #[arg(short, long, value_name = "PDF")]
+    pub output: Option<PathBuf>,
+    /// The archive folder: each revision goes to <DIR>/<number>/r<revision>/.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub archive: PathBuf,
+    /// The report's languages [default: the engagement's `report.languages`].
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+    /// A folder of templates that replace the built-in ones of the same name.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// The languages of a rendered report.

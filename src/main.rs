@@ -14,7 +14,7 @@ use cfp_verify::engagement::Language;
 use cfp_verify::verify::{self, Verdict};
 use cfp_verify::world::Fonts;
 use cfp_verify::{Verified, diff, load, table};
-use cli::{Cli, Command, Lang};
+use cli::{Cli, Command, Lang, ReportArgs};
 
 fn main() -> ExitCode {
     match Cli::parse().command {
@@ -37,23 +37,10 @@ fn main() -> ExitCode {
             )
         }
         Command::Verify { pdf } => verify_report(&pdf),
-        Command::Watch {
-            file,
-            output,
-            archive,
-            lang,
-            templates,
-        } => watch_cmd::run(
-            &file,
-            templates.as_deref(),
-            render_cmd::Settings {
-                output,
-                archive,
-                languages: lang.map(languages),
-                templates: Default::default(),
-                typst: None,
-            },
-        ),
+        Command::Watch { file, report } => {
+            let templates = report.templates.clone();
+            watch_cmd::run(&file, templates.as_deref(), settings(report, None))
+        }
         Command::Schema => {
             print!("{}", cfp_verify::schema());
             ExitCode::SUCCESS
@@ -72,24 +59,29 @@ fn main() -> ExitCode {
         Command::Diff { old, new, json } => diff_files(&old, &new, json),
         Command::Render {
             files,
-            output,
-            archive,
-            lang,
-            templates,
+            report,
             font_dir,
             typst,
-        } => render_cmd::run(
-            &files,
-            font_dir.as_deref(),
-            templates.as_deref(),
-            render_cmd::Settings {
-                output,
-                archive,
-                languages: lang.map(languages),
-                templates: Default::default(),
-                typst,
-            },
-        ),
+        } => {
+            let templates = report.templates.clone();
+            render_cmd::run(
+                &files,
+                font_dir.as_deref(),
+                templates.as_deref(),
+                settings(report, typst),
+            )
+        }
+    }
+}
+
+/// The render settings of `render` and `watch`; templates are read by the command.
+fn settings(args: ReportArgs, typst: Option<std::path::PathBuf>) -> render_cmd::Settings {
+    render_cmd::Settings {
+        output: args.output,
+        archive: args.archive,
+        languages: args.lang.map(languages),
+        templates: Default::default(),
+        typst,
     }
 }
 

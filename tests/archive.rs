@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{cfp, root, sample_with};
+use common::{cfp, poppler, root, sample_with};
 
 /// A fresh folder for one test.
 fn folder(name: &str) -> PathBuf {
@@ -21,19 +21,6 @@ fn folder(name: &str) -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn poppler(tool: &str, args: &[&str]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (poppler-utils) is needed by these tests: {e}"));
-    assert!(
-        out.status.success(),
-        "{tool}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Renders the sample into `dir/A`; returns the revision folder.

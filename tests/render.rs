@@ -7,25 +7,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Run, assert_golden, cfp, root};
+use common::{Run, assert_golden, cfp, poppler, root};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("render");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
-}
-
-fn poppler(tool: &str, args: &[&str]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (poppler-utils) is needed by these tests: {e}"));
-    assert!(
-        out.status.success(),
-        "{tool} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn text_of(pdf: &Path) -> String {

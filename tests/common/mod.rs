@@ -61,3 +61,27 @@ pub fn sample_with(find: &str, replace: &str) -> String {
     assert!(text.contains(find), "the sample has no `{find}`");
     text.replacen(find, replace, 1)
 }
+
+/// A fresh, empty folder for one test: `target/tmp/<group>/<name>`.
+pub fn folder(group: &str, name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(group)
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs a poppler tool (pdftotext, pdffonts, pdfdetach, pdfinfo) and returns its output.
+pub fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils) is needed by these tests: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
