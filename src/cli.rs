@@ -58,10 +58,12 @@ pub enum Command {
     },
     /// Render again whenever the engagement file or a template changes; a broken file is
     /// reported and the last good PDF kept.
+    ///
+    /// Without `-o`, the PDF goes to <archive>/preview/<file name>.pdf. The `--templates`
+    /// folder is watched too.
     Watch {
         /// The engagement file.
         file: PathBuf,
-        /// Without `-o`, the PDF goes to <archive>/preview/<file name>.pdf; templates are watched too.
         #[command(flatten)]
         report: ReportArgs,
     },
