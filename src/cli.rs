@@ -67,6 +67,17 @@ pub enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Export the verified footprints for customers' supply-chain platforms.
+    Export {
+        /// The engagement file.
+        file: PathBuf,
+        /// WBCSD PACT (v3) ProductFootprints, one per product, as a JSON array.
+        #[arg(long, required = true)]
+        pact: bool,
+        /// Write to this file instead of printing.
+        #[arg(short, long, value_name = "JSON")]
+        output: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the engagement format, for editors: save it and put
     /// `# yaml-language-server: $schema=cfp-verify.schema.json` on an engagement's first line.
     Schema,

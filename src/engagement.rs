@@ -271,6 +271,8 @@ pub struct Product {
     pub model: Option<String>,
     pub specification: Option<String>,
     pub functional_unit: Bi,
+    /// Mass of one functional unit, without packaging, when given.
+    pub mass: Option<Quantity>,
     pub output: Decimal,
     pub lines: Vec<Line>,
     pub claimed_total: Option<Claim>,

@@ -13,6 +13,7 @@ pub mod diff;
 pub mod engagement;
 pub mod json;
 pub mod model;
+pub mod pact;
 pub mod pdf;
 pub mod quantity;
 pub mod render;

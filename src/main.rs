@@ -41,6 +41,43 @@ fn main() -> ExitCode {
             let templates = report.templates.clone();
             watch_cmd::run(&file, templates.as_deref(), settings(report, None))
         }
+        Command::Export {
+            file,
+            pact: _,
+            output,
+        } => {
+            let verified = match load(&file) {
+                Ok(v) => v,
+                Err(invalid) => {
+                    eprintln!("{invalid}");
+                    return ExitCode::from(1);
+                }
+            };
+            let mut json =
+                serde_json::to_string_pretty(&cfp_verify::pact::product_footprints(&verified))
+                    .expect("JSON values serialize");
+            json.push('\n');
+            match output {
+                Some(path) => match cfp_verify::render::write_atomic(&path, json.as_bytes()) {
+                    Ok(()) => {
+                        println!(
+                            "{}: {} product footprints",
+                            path.display(),
+                            verified.engagement.products.len()
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("{}: cannot write: {e}", path.display());
+                        ExitCode::from(1)
+                    }
+                },
+                None => {
+                    print!("{json}");
+                    ExitCode::SUCCESS
+                }
+            }
+        }
         Command::Schema => {
             print!("{}", cfp_verify::schema());
             ExitCode::SUCCESS

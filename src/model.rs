@@ -470,6 +470,8 @@ pub struct Product {
     pub specification: Option<String>,
     /// 功能单位 / Functional unit
     pub functional_unit: Text,
+    /// 单位产品质量（不含包装），如 "25 kg"，用于 PACT 导出 / Mass of one unit without packaging, for PACT exports
+    pub mass: Option<String>,
     /// 核算期产量（> 0）/ Output in the period (> 0)
     #[schemars(with = "NumberOrString")]
     pub output: String,

@@ -729,6 +729,10 @@ impl Cx<'_> {
                 model: p.model.clone(),
                 specification: p.specification.clone(),
                 functional_unit: self.text(&p.functional_unit, &pp.key("functional_unit")),
+                mass: p
+                    .mass
+                    .as_ref()
+                    .and_then(|m| self.quantity(m, &pp.key("mass"), &[Dimension::Mass], "25 kg")),
                 output,
                 lines,
                 claimed_total,

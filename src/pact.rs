@@ -1,0 +1,140 @@
+//! `export --pact`: one WBCSD PACT (Technical Specifications v3) ProductFootprint per product.
+//!
+//! Figures are per functional unit (declared unit `piece`), as decimal strings rounded as the
+//! engagement says. The inventory has no biogenic split, so the footprint including and
+//! excluding biogenic uptake, and the fossil emissions, are the same figure; the comment says
+//! so, and that carbon content was not assessed.
+
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::Verified;
+use crate::engagement::{Bi, Language};
+
+/// The PACT specification version written.
+pub const SPEC_VERSION: &str = "3.0.0";
+
+/// The namespace of the footprint ids: `Uuid::new_v5(NAMESPACE_URL, "cfp-verify:pact")`.
+fn namespace() -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"cfp-verify:pact")
+}
+
+/// The deterministic id of a product's footprint: a UUID v5 of report number and product id.
+pub fn footprint_id(number: &str, product: &str) -> Uuid {
+    Uuid::new_v5(&namespace(), format!("{number}/{product}").as_bytes())
+}
+
+/// A URN-safe form of free text (`urn:` namespace-specific strings allow few characters).
+fn urn_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The ProductFootprints of every product, as a JSON array.
+pub fn product_footprints(v: &Verified) -> Value {
+    let e = &v.engagement;
+    let r = e.scope.rounding;
+    // PACT data is read worldwide: English where the report has it.
+    let lang = if e.report.languages.contains(&Language::En) {
+        Language::En
+    } else {
+        Language::Zh
+    };
+    let text = |b: &Bi| b.get(lang).to_owned();
+    let company_ids = match &e.client.credit_code {
+        Some(code) => vec![format!(
+            "urn:pact:company:customcode:vendor-assigned:uscc-{code}"
+        )],
+        None => vec![format!(
+            "urn:pact:company:customcode:vendor-assigned:{}",
+            urn_part(&text(&e.client.name))
+        )],
+    };
+    let criteria: String = e
+        .scope
+        .criteria
+        .iter()
+        .map(|c| format!("{} {}", c.zh, c.en))
+        .collect();
+    let mut standards = Vec::new();
+    if criteria.contains("14067") {
+        standards.push("ISO14067");
+    }
+    if criteria.contains("GHG Protocol") {
+        standards.push("GHGP-Product");
+    }
+    if standards.is_empty() {
+        standards.push("ISO14067");
+    }
+    let exempted: Decimal = e.boundary.excluded.iter().filter_map(|x| x.share).sum();
+    let timestamp = |d: chrono::NaiveDate| format!("{}T00:00:00Z", d.format("%Y-%m-%d"));
+    let period_end = e.scope.period.to.succ_opt().unwrap_or(e.scope.period.to);
+    let boundary: Vec<String> = e.boundary.included.iter().map(text).collect();
+    let footprints: Vec<Value> = e
+        .products
+        .iter()
+        .zip(&v.results.products)
+        .map(|(p, pr)| {
+            let per_unit = r.format(pr.per_unit_total);
+            let mut description = text(&p.name);
+            for (label, value) in [("brand", p.brand.as_ref().map(text)), ("model", p.model.clone()), ("specification", p.specification.clone())] {
+                if let Some(value) = value.filter(|v| v != "/") {
+                    description.push_str(&format!("; {label} {value}"));
+                }
+            }
+            description.push_str(&format!("; functional unit: one {}", p.functional_unit.en));
+            let mut pcf = json!({
+                "declaredUnitOfMeasurement": "piece",
+                "declaredUnitAmount": "1",
+                "referencePeriodStart": timestamp(e.scope.period.from),
+                "referencePeriodEnd": timestamp(period_end),
+                "pcfExcludingBiogenicUptake": per_unit,
+                "pcfIncludingBiogenicUptake": per_unit,
+                "fossilGhgEmissions": per_unit,
+                "fossilCarbonContent": "0",
+                "ipccCharacterizationFactors": [format!("{:?}", e.scope.gwp)],
+                "crossSectoralStandards": standards,
+                "exemptedEmissionsPercent": (exempted * Decimal::ONE_HUNDRED).normalize().to_string(),
+                "boundaryProcessesDescription": boundary.join("; "),
+                "packagingEmissionsIncluded": false,
+                "verification": {
+                    "coverage": "product level",
+                    "providerName": text(&e.verifier.name),
+                    "completedAt": timestamp(e.report.issued),
+                    "standardName": "ISO 14064-3",
+                    "comments": format!("Verification report {} r{}", e.report.number, e.report.revision),
+                },
+            });
+            if let Some(mass) = p.mass.and_then(|m| m.base()) {
+                pcf["productMassPerDeclaredUnit"] = Value::String(mass.normalize().to_string());
+            }
+            json!({
+                "id": footprint_id(&e.report.number, &p.id).to_string(),
+                "specVersion": SPEC_VERSION,
+                "created": timestamp(e.report.issued),
+                "status": "Active",
+                "companyName": text(&e.client.name),
+                "companyIds": company_ids,
+                "productDescription": description,
+                "productIds": [format!("urn:pact:product:customcode:vendor-assigned:{}", urn_part(&p.id))],
+                "productNameCompany": text(&p.name),
+                "comment": format!(
+                    "Cradle-to-gate, verified by {} (report {} r{}). No biogenic emissions or removals were inventoried, so the figures including and excluding biogenic uptake are equal and all emissions are reported as fossil; carbon content was not assessed.",
+                    text(&e.verifier.name),
+                    e.report.number,
+                    e.report.revision
+                ),
+                "pcf": pcf,
+            })
+        })
+        .collect();
+    Value::Array(footprints)
+}

@@ -1,0 +1,123 @@
+//! `export --pact`: PACT v3 ProductFootprints, checked against a JSON Schema of the v3 data
+//! model (`tests/fixtures/pact/`).
+
+mod common;
+
+use common::{cfp, root};
+use serde_json::Value;
+
+fn export(file: &str) -> Vec<Value> {
+    let run = cfp(&["export", file, "--pact"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    json.as_array().expect("an array").clone()
+}
+
+fn validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(
+        root().join("tests/fixtures/pact/product-footprint-v3.schema.json"),
+    )
+    .unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+#[test]
+fn every_footprint_meets_the_v3_schema() {
+    let v = validator();
+    for file in [
+        "samples/chennuo-2023.yaml",
+        "tests/fixtures/valid/minimal.yaml",
+    ] {
+        for fp in export(file) {
+            let errors: Vec<String> = v
+                .iter_errors(&fp)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{file}: {errors:?}");
+        }
+    }
+    // Something wrong is caught: the schema is not a rubber stamp.
+    let mut broken = export("samples/chennuo-2023.yaml").remove(0);
+    broken["pcf"]["declaredUnitOfMeasurement"] = "pieces".into();
+    assert!(!v.is_valid(&broken));
+}
+
+#[test]
+fn the_figures_are_the_verified_ones_per_unit() {
+    let fps = export("samples/chennuo-2023.yaml");
+    assert_eq!(fps.len(), 2);
+    let figures: Vec<(&str, &str)> = fps
+        .iter()
+        .map(|f| {
+            (
+                f["productNameCompany"].as_str().unwrap(),
+                f["pcf"]["pcfExcludingBiogenicUptake"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            ("Intelligent power distribution unit", "11.05"),
+            ("Integrated distribution box", "3.39")
+        ]
+    );
+    let pcf = &fps[0]["pcf"];
+    assert_eq!(pcf["declaredUnitOfMeasurement"], "piece");
+    assert_eq!(pcf["declaredUnitAmount"], "1");
+    assert_eq!(pcf["referencePeriodStart"], "2023-01-01T00:00:00Z");
+    assert_eq!(
+        pcf["referencePeriodEnd"], "2024-01-01T00:00:00Z",
+        "the end is exclusive"
+    );
+    assert_eq!(
+        pcf["ipccCharacterizationFactors"],
+        serde_json::json!(["AR5"])
+    );
+    assert_eq!(
+        pcf["crossSectoralStandards"],
+        serde_json::json!(["ISO14067"])
+    );
+    assert_eq!(pcf["exemptedEmissionsPercent"], "0.4");
+    assert_eq!(
+        pcf["verification"]["providerName"],
+        "Henan Jingze Energy & Carbon Technology Co., Ltd."
+    );
+    assert_eq!(pcf["verification"]["completedAt"], "2024-02-11T00:00:00Z");
+    assert_eq!(
+        fps[0]["companyIds"][0],
+        "urn:pact:company:customcode:vendor-assigned:uscc-91410307773667579P"
+    );
+    assert!(
+        pcf.get("productMassPerDeclaredUnit").is_none(),
+        "no mass given, none invented"
+    );
+}
+
+#[test]
+fn ids_are_deterministic_and_distinct() {
+    let a = export("samples/chennuo-2023.yaml");
+    let b = export("samples/chennuo-2023.yaml");
+    assert_eq!(a, b);
+    assert_ne!(a[0]["id"], a[1]["id"]);
+    assert_eq!(
+        a[0]["id"],
+        cfp_verify::pact::footprint_id("JZNT-CFP-2024-003", "smart-unit").to_string()
+    );
+}
+
+#[test]
+fn the_product_mass_is_given_when_known() {
+    let dir = common::folder("pact", "mass");
+    let file = dir.join("e.yaml");
+    let minimal =
+        std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    std::fs::write(
+        &file,
+        minimal.replace("    output: 1000\n", "    mass: 2500 g\n    output: 1000\n"),
+    )
+    .unwrap();
+    let fps = export(file.to_str().unwrap());
+    assert_eq!(fps[0]["pcf"]["productMassPerDeclaredUnit"], "2.5");
+    assert!(validator().is_valid(&fps[0]));
+}
