@@ -103,6 +103,9 @@ pub enum Command {
         /// Print the results as JSON instead of tables.
         #[arg(long)]
         json: bool,
+        /// Write the calculation as an Excel workbook with live formulas instead.
+        #[arg(long, value_name = "XLSX", conflicts_with = "json")]
+        xlsx: Option<PathBuf>,
     },
 }
 

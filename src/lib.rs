@@ -24,6 +24,7 @@ pub mod template;
 pub mod validate;
 pub mod verify;
 pub mod view;
+pub mod workbook;
 pub mod world;
 pub mod yaml;
 

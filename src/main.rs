@@ -28,7 +28,39 @@ fn main() -> ExitCode {
                 if n == 1 { "" } else { "s" },
             )
         }),
-        Command::Calc { file, json } => {
+        Command::Calc {
+            file,
+            json,
+            xlsx: Some(out),
+        } if !json => {
+            let verified = match load(&file) {
+                Ok(v) => v,
+                Err(invalid) => {
+                    eprintln!("{invalid}");
+                    return ExitCode::from(1);
+                }
+            };
+            let written = cfp_verify::workbook::workbook(&verified)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| {
+                    cfp_verify::render::write_atomic(&out, &bytes).map_err(|e| e.to_string())
+                });
+            match written {
+                Ok(()) => {
+                    println!(
+                        "{}: a summary sheet and {} product sheets",
+                        out.display(),
+                        verified.engagement.products.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{}: cannot write: {e}", out.display());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Calc { file, json, .. } => {
             run(
                 &file,
                 |v, _| {

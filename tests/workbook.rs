@@ -1,0 +1,120 @@
+//! `calc --xlsx`: read back with calamine; every cached value equals the JSON figures, and
+//! the figures are live formulas.
+
+mod common;
+
+use std::str::FromStr;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::{cfp, folder};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// A cell as an exact decimal: the shortest text of its number, parsed as a decimal.
+fn decimal(cell: Option<&Data>) -> Decimal {
+    match cell {
+        Some(Data::Float(f)) => Decimal::from_str(&f.to_string()).expect("a decimal"),
+        Some(Data::Int(i)) => Decimal::from(*i),
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn json_decimal(v: &Value) -> Decimal {
+    Decimal::from_str(v.as_str().expect("a decimal string")).unwrap()
+}
+
+#[test]
+fn cached_values_are_the_json_figures_and_formulas_are_live() {
+    let dir = folder("workbook", "sample");
+    let xlsx = dir.join("calc.xlsx");
+    let run = cfp(&[
+        "calc",
+        "samples/chennuo-2023.yaml",
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: Value =
+        serde_json::from_str(&cfp(&["calc", "samples/chennuo-2023.yaml", "--json"]).stdout)
+            .unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["Summary", "smart-unit", "distribution-box"]
+    );
+
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let rounding = |d: Decimal| {
+        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    };
+    for (i, p) in json["products"].as_array().unwrap().iter().enumerate() {
+        let row = i as u32 + 1;
+        assert_eq!(
+            summary.get_value((row, 0)),
+            Some(&Data::String(p["id"].as_str().unwrap().into()))
+        );
+        for (col, key) in [(3, "materials"), (4, "transport"), (5, "production")] {
+            assert_eq!(
+                rounding(decimal(summary.get_value((row, col)))),
+                json_decimal(&p["stages"][key]),
+                "{key}"
+            );
+        }
+        assert_eq!(
+            rounding(decimal(summary.get_value((row, 6)))),
+            json_decimal(&p["total"])
+        );
+        assert_eq!(
+            rounding(decimal(summary.get_value((row, 7)))),
+            json_decimal(&p["per_unit"]["total"])
+        );
+    }
+
+    // The first product's sheet: lines, then stage totals, total, output and per unit.
+    let sheet = wb.worksheet_range("smart-unit").unwrap();
+    let formulas = wb.worksheet_formula("smart-unit").unwrap();
+    let p = &json["products"][0];
+    let lines = 18; // 1 material, 16 transport, 1 energy
+    let t = cfp_verify::workbook::totals_row(lines);
+    for (j, key) in ["materials", "transport", "production"].iter().enumerate() {
+        let r = t + j as u32;
+        assert_eq!(
+            rounding(decimal(sheet.get_value((r, 1)))),
+            json_decimal(&p["stages"][key]),
+            "{key}"
+        );
+        assert_eq!(
+            rounding(decimal(sheet.get_value((r, 2)))),
+            json_decimal(&p["per_unit"][key]),
+            "{key} per unit"
+        );
+        assert_eq!(
+            rounding(decimal(sheet.get_value((r, 3)))),
+            json_decimal(&p["share_pct"][key]),
+            "{key} share"
+        );
+    }
+    assert_eq!(
+        rounding(decimal(sheet.get_value((t + 3, 1)))),
+        json_decimal(&p["total"])
+    );
+    assert_eq!(
+        rounding(decimal(sheet.get_value((t + 5, 1)))),
+        json_decimal(&p["per_unit"]["total"])
+    );
+    // The seed's first transport line: 65 t x 561 km x 0.129 = 4703.985 exactly, cached unrounded.
+    assert_eq!(
+        decimal(sheet.get_value((2, 9))),
+        Decimal::from_str("4703.985").unwrap()
+    );
+    // Live formulas: a change to an activity moves the line, the stage and the total.
+    let formula = |r: u32, c: u32| formulas.get_value((r, c)).cloned().unwrap_or_default();
+    assert_eq!(formula(1, 9), "C2*G2*I2");
+    assert_eq!(formula(2, 9), "C3*E3*G3*I3");
+    assert!(
+        formula(t, 1).starts_with("SUMIF(A2:A19,\"materials\",J2:J19)"),
+        "{}",
+        formula(t, 1)
+    );
+    assert_eq!(formula(t + 3, 1), format!("SUM(B{}:B{})", t + 1, t + 3));
+}
