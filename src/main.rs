@@ -33,32 +33,16 @@ fn main() -> ExitCode {
             json,
             xlsx: Some(out),
         } if !json => {
-            let verified = match load(&file) {
-                Ok(v) => v,
-                Err(invalid) => {
-                    eprintln!("{invalid}");
-                    return ExitCode::from(1);
-                }
+            let Some(v) = load_or_report(&file) else {
+                return ExitCode::from(1);
             };
-            let written = cfp_verify::workbook::workbook(&verified)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| {
-                    cfp_verify::render::write_atomic(&out, &bytes).map_err(|e| e.to_string())
-                });
-            match written {
-                Ok(()) => {
-                    println!(
-                        "{}: a summary sheet and {} product sheets",
-                        out.display(),
-                        verified.engagement.products.len()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("{}: cannot write: {e}", out.display());
-                    ExitCode::from(1)
-                }
-            }
+            let bytes = cfp_verify::workbook::workbook(&v).map_err(|e| e.to_string());
+            let n = v.engagement.products.len();
+            write_out(
+                &out,
+                bytes,
+                &format!("a summary sheet and {n} product sheets"),
+            )
         }
         Command::Calc { file, json, .. } => {
             run(
@@ -78,32 +62,21 @@ fn main() -> ExitCode {
             pact: _,
             output,
         } => {
-            let verified = match load(&file) {
-                Ok(v) => v,
-                Err(invalid) => {
-                    eprintln!("{invalid}");
-                    return ExitCode::from(1);
-                }
+            let Some(v) = load_or_report(&file) else {
+                return ExitCode::from(1);
             };
-            let mut json =
-                serde_json::to_string_pretty(&cfp_verify::pact::product_footprints(&verified))
-                    .expect("JSON values serialize");
+            let mut json = serde_json::to_string_pretty(&cfp_verify::pact::product_footprints(&v))
+                .expect("JSON values serialize");
             json.push('\n');
             match output {
-                Some(path) => match cfp_verify::render::write_atomic(&path, json.as_bytes()) {
-                    Ok(()) => {
-                        println!(
-                            "{}: {} product footprints",
-                            path.display(),
-                            verified.engagement.products.len()
-                        );
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => {
-                        eprintln!("{}: cannot write: {e}", path.display());
-                        ExitCode::from(1)
-                    }
-                },
+                Some(path) => {
+                    let n = v.engagement.products.len();
+                    write_out(
+                        &path,
+                        Ok(json.into_bytes()),
+                        &format!("{n} product footprints"),
+                    )
+                }
                 None => {
                     print!("{json}");
                     ExitCode::SUCCESS
@@ -151,6 +124,26 @@ fn settings(args: ReportArgs, typst: Option<std::path::PathBuf>) -> render_cmd::
         languages: args.lang.map(languages),
         templates: Default::default(),
         typst,
+    }
+}
+
+/// Loads `file`, or prints every problem in it and gives `None`.
+fn load_or_report(file: &Path) -> Option<Verified> {
+    load(file).map_err(|invalid| eprintln!("{invalid}")).ok()
+}
+
+/// Writes `bytes` to `path` atomically; one line saying what, or why not.
+fn write_out(path: &Path, bytes: Result<Vec<u8>, String>, what: &str) -> ExitCode {
+    match bytes.and_then(|b| cfp_verify::render::write_atomic(path, &b).map_err(|e| e.to_string()))
+    {
+        Ok(()) => {
+            println!("{}: {what}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}: cannot write: {e}", path.display());
+            ExitCode::from(1)
+        }
     }
 }
 
