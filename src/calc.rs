@@ -4,9 +4,10 @@ use rust_decimal::Decimal;
 
 use crate::diag::Path;
 use crate::engagement::{Activity, Engagement, Factor, Line, Product, Stage};
+use crate::exact::Exact;
 use crate::quantity::GwpSet;
 
-/// The figures of every product, unrounded.
+/// The figures of every product, exact (never rounded).
 #[derive(Debug)]
 pub struct Results {
     pub products: Vec<ProductResult>,
@@ -18,42 +19,46 @@ pub struct ProductResult {
     /// Parallel to [`Product::lines`].
     pub lines: Vec<LineResult>,
     /// Per stage, in [`Stage::ALL`] order; 0 for a stage without lines.
-    pub stages: [Decimal; 3],
+    pub stages: [Exact; 3],
     /// The whole period's output.
-    pub total: Decimal,
+    pub total: Exact,
     /// Per functional unit, per stage.
-    pub per_unit: [Decimal; 3],
-    pub per_unit_total: Decimal,
+    pub per_unit: [Exact; 3],
+    pub per_unit_total: Exact,
     /// Each stage's share of the total, as a fraction of 1 (0 when the total is 0).
-    pub shares: [Decimal; 3],
+    pub shares: [Exact; 3],
     pub quality: Quality,
     pub reconciliation: Vec<Reconciliation>,
 }
 
 impl ProductResult {
     /// The total of one stage.
-    pub fn stage(&self, stage: Stage) -> Decimal {
-        self.stages[stage as usize]
+    pub fn stage(&self, stage: Stage) -> &Exact {
+        &self.stages[stage as usize]
     }
 }
 
 /// One inventory line's result.
 #[derive(Debug)]
 pub struct LineResult {
-    pub kg: Decimal,
+    pub kg: Exact,
     /// What `activity x factor` (or `mass x distance x factor`) is multiplied by to give
     /// kgCO2e: unit conversions and, for a gas, its GWP. 1 for `kWh x tCO2/MWh`.
-    pub conversion: Decimal,
+    pub conversion: Exact,
+    /// The freight of a transport line in tonne-kilometres.
+    pub tkm: Option<Exact>,
     /// The line's share of the product total, as a fraction of 1.
-    pub share: Decimal,
+    pub share: Exact,
     /// The mean of the line's three data-quality scores.
-    pub mean_score: Decimal,
+    pub mean_score: Exact,
+    /// `mean_score x share`: the line's part of the product's data-quality score.
+    pub weighted_score: Exact,
 }
 
 /// The data-quality score (share-weighted mean of the lines' mean scores) and its grade.
 #[derive(Debug)]
 pub struct Quality {
-    pub score: Decimal,
+    pub score: Exact,
     /// 1 (best, score >= 5.0) to 5 (score below 2.0).
     pub grade: u8,
 }
@@ -79,211 +84,184 @@ impl Figure {
 #[derive(Debug)]
 pub struct Reconciliation {
     pub figure: Figure,
-    pub claimed: Decimal,
-    pub computed: Decimal,
+    pub claimed: Exact,
+    pub computed: Exact,
     /// `(claimed - computed) / computed`, in percent; `None` when nothing was computed.
-    pub difference_pct: Option<Decimal>,
+    pub difference_pct: Option<Exact>,
     /// True when the difference's size exceeds the materiality threshold.
     pub material: bool,
     pub path: Path,
 }
 
-/// A figure beyond the exact decimal range (about 7.9e28), at the line that caused it.
-#[derive(Debug)]
-pub struct Overflow {
-    pub path: Path,
-}
-
-/// Computes every product's figures.
-pub fn calculate(e: &Engagement) -> Result<Results, Overflow> {
+/// Computes every product's figures. Exact at any size: nothing can overflow.
+pub fn calculate(e: &Engagement) -> Results {
     let products = e
         .products
         .iter()
         .map(|p| product(p, &e.factors, e.scope.gwp, e.scope.materiality))
-        .collect::<Result<_, _>>()?;
-    Ok(Results { products })
+        .collect();
+    Results { products }
 }
 
-fn product(
-    p: &Product,
-    factors: &[Factor],
-    gwp: GwpSet,
-    materiality: Decimal,
-) -> Result<ProductResult, Overflow> {
-    let overflow = |path: &Path| Overflow { path: path.clone() };
-    let mut stages = [Decimal::ZERO; 3];
-    let mut emissions = Vec::with_capacity(p.lines.len());
-    for line in &p.lines {
-        let (kg, conversion) =
-            line_emissions(line, factors, gwp).ok_or_else(|| overflow(&line.path))?;
-        let stage = &mut stages[line.stage() as usize];
-        *stage = stage.checked_add(kg).ok_or_else(|| overflow(&line.path))?;
-        emissions.push((kg, conversion));
-    }
-    let total = stages
-        .iter()
-        .try_fold(Decimal::ZERO, |a, s| a.checked_add(*s))
-        .ok_or_else(|| overflow(&p.path))?;
-    let fraction = |part: Decimal| {
-        if total.is_zero() {
-            Decimal::ZERO
-        } else {
-            part / total
-        }
-    };
-    let per = |part: Decimal| part.checked_div(p.output).ok_or_else(|| overflow(&p.path));
-
-    // Weighted by share: sum(kg x score sum) / (3 x total), one division at the end.
-    let mut weighted = Decimal::ZERO;
-    let lines = p
+fn product(p: &Product, factors: &[Factor], gwp: GwpSet, materiality: Decimal) -> ProductResult {
+    let mut stages: [Exact; 3] = Default::default();
+    let emissions: Vec<LineEmissions> = p
         .lines
         .iter()
-        .zip(&emissions)
-        .map(|(line, &(kg, conversion))| {
-            let s = line.scores;
-            let sum =
-                Decimal::from(s.activity) + Decimal::from(s.factor) + Decimal::from(s.calibration);
-            weighted = weighted.checked_add(kg.checked_mul(sum)?)?;
-            Some(LineResult {
-                kg,
-                conversion,
-                share: fraction(kg),
-                mean_score: sum / Decimal::from(3),
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| overflow(&p.path))?;
-    let score = if total.is_zero() {
-        Decimal::ZERO
-    } else {
-        weighted
-            .checked_div(total * Decimal::from(3))
-            .ok_or_else(|| overflow(&p.path))?
-    };
+        .map(|line| line_emissions(line, factors, gwp))
+        .collect();
+    for (line, em) in p.lines.iter().zip(&emissions) {
+        let stage = &mut stages[line.stage() as usize];
+        *stage = &*stage + &em.kg;
+    }
+    let total: Exact = stages.iter().sum();
+    let output = Exact::from(p.output);
+    let three = Exact::from(3u32);
 
-    let per_unit_total = per(total)?;
-    let mut reconciliation = Vec::new();
-    for (figure, claim) in [
+    let lines: Vec<LineResult> = p
+        .lines
+        .iter()
+        .zip(emissions)
+        .map(|(line, em)| {
+            let s = line.scores;
+            let sum = u32::from(s.activity) + u32::from(s.factor) + u32::from(s.calibration);
+            let mean_score = Exact::from(sum).fraction_of(&three);
+            let share = em.kg.fraction_of(&total);
+            LineResult {
+                weighted_score: &mean_score * &share,
+                kg: em.kg,
+                conversion: em.conversion,
+                tkm: em.tkm,
+                share,
+                mean_score,
+            }
+        })
+        .collect();
+    // Weighted by share: the sum of each line's mean score times its share.
+    let score: Exact = lines.iter().map(|l| &l.weighted_score).sum();
+
+    let reconciliation = [
         (Figure::Total, &p.claimed_total),
         (Figure::PerUnit, &p.claimed_per_unit),
-    ] {
-        let Some(claim) = claim else { continue };
-        let rec = reconcile(figure, claim.kg, total, p.output, materiality)
-            .ok_or_else(|| overflow(&claim.path))?;
-        reconciliation.push(Reconciliation {
+    ]
+    .into_iter()
+    .filter_map(|(figure, claim)| {
+        let claim = claim.as_ref()?;
+        Some(Reconciliation {
             path: claim.path.clone(),
-            ..rec
-        });
-    }
+            ..reconcile(figure, &claim.kg, &total, &output, materiality)
+        })
+    })
+    .collect();
 
-    Ok(ProductResult {
+    ProductResult {
+        per_unit: stages.clone().map(|s| s.fraction_of(&output)),
+        per_unit_total: total.fraction_of(&output),
+        shares: stages.clone().map(|s| s.fraction_of(&total)),
         lines,
         stages,
         total,
-        per_unit: [per(stages[0])?, per(stages[1])?, per(stages[2])?],
-        per_unit_total,
-        shares: stages.map(fraction),
         quality: Quality {
-            grade: grade(score),
+            grade: grade(&score),
             score,
         },
         reconciliation,
-    })
-}
-
-/// A line's emissions in kgCO2e and the conversion applied; `None` beyond exact range.
-///
-/// Everything is multiplied before the one division by the factor's denominator scale,
-/// so a result is exact whenever it can be written as a decimal.
-pub fn line_emissions(line: &Line, factors: &[Factor], gwp: GwpSet) -> Option<(Decimal, Decimal)> {
-    let factor = line.factor.map(|i| &factors[i]);
-    match (&line.activity, factor) {
-        (Activity::Material { quantity } | Activity::Energy { quantity }, Some(f)) => {
-            let up = quantity
-                .unit
-                .scale
-                .checked_mul(gwp.co2e(f.unit.numerator))?;
-            let down = f.unit.denominator.scale;
-            let kg = quantity
-                .value
-                .checked_mul(f.value)?
-                .checked_mul(up)?
-                .checked_div(down)?;
-            Some((kg, up.checked_div(down)?))
-        }
-        (Activity::Transport { mass, distance, .. }, Some(f)) => {
-            // mass in t x distance in km = tkm: the base units are kg and m.
-            let up = mass
-                .unit
-                .scale
-                .checked_mul(distance.unit.scale)?
-                .checked_mul(gwp.co2e(f.unit.numerator))?;
-            let down = f
-                .unit
-                .denominator
-                .scale
-                .checked_mul(Decimal::from(1_000_000))?;
-            let kg = mass
-                .value
-                .checked_mul(distance.value)?
-                .checked_mul(f.value)?
-                .checked_mul(up)?
-                .checked_div(down)?;
-            Some((kg, up.checked_div(down)?))
-        }
-        (Activity::Process { quantity }, _) => {
-            let conversion = gwp.co2e(quantity.unit);
-            Some((quantity.value.checked_mul(conversion)?, conversion))
-        }
-        // Validation guarantees a factor on every other line.
-        (_, None) => None,
     }
 }
 
-/// Compares a claimed figure with the verified one; `None` beyond exact range.
-///
-/// Materiality is decided without division: a per-unit claim is scaled up by the output
-/// and compared with the total, so a claim exactly at the threshold is never pushed over it
-/// by a rounded quotient.
+/// A line's emissions, exactly.
+#[derive(Debug)]
+pub struct LineEmissions {
+    /// kgCO2e.
+    pub kg: Exact,
+    /// The conversion applied to `activity x factor` (units, GWP).
+    pub conversion: Exact,
+    /// Tonne-kilometres of a transport line.
+    pub tkm: Option<Exact>,
+}
+
+/// A line's emissions in kgCO2e, the conversion applied and, for transport, the freight.
+pub fn line_emissions(line: &Line, factors: &[Factor], gwp: GwpSet) -> LineEmissions {
+    let factor = line.factor.map(|i| &factors[i]);
+    let x = Exact::from;
+    match (&line.activity, factor) {
+        (Activity::Material { quantity } | Activity::Energy { quantity }, Some(f)) => {
+            let conversion = (x(quantity.unit.scale) * x(gwp.co2e(f.unit.numerator)))
+                .fraction_of(&x(f.unit.denominator.scale));
+            LineEmissions {
+                kg: x(quantity.value) * x(f.value) * &conversion,
+                conversion,
+                tkm: None,
+            }
+        }
+        (Activity::Transport { mass, distance, .. }, Some(f)) => {
+            // mass in t x distance in km = tkm: the base units are kg and m.
+            let million = Exact::int(1_000_000);
+            let tkm =
+                (x(mass.value) * x(mass.unit.scale) * x(distance.value) * x(distance.unit.scale))
+                    .fraction_of(&million);
+            let conversion =
+                (x(mass.unit.scale) * x(distance.unit.scale) * x(gwp.co2e(f.unit.numerator)))
+                    .fraction_of(&(x(f.unit.denominator.scale) * million));
+            LineEmissions {
+                kg: x(mass.value) * x(distance.value) * x(f.value) * &conversion,
+                conversion,
+                tkm: Some(tkm),
+            }
+        }
+        (Activity::Process { quantity }, _) => {
+            let conversion = x(gwp.co2e(quantity.unit));
+            LineEmissions {
+                kg: x(quantity.value) * &conversion,
+                conversion,
+                tkm: None,
+            }
+        }
+        // Validation guarantees a factor on every other line.
+        (_, None) => LineEmissions {
+            kg: Exact::zero(),
+            conversion: Exact::zero(),
+            tkm: None,
+        },
+    }
+}
+
+/// Compares a claimed figure with the verified one, exactly.
 fn reconcile(
     figure: Figure,
-    claimed: Decimal,
-    total: Decimal,
-    output: Decimal,
+    claimed: &Exact,
+    total: &Exact,
+    output: &Exact,
     materiality: Decimal,
-) -> Option<Reconciliation> {
+) -> Reconciliation {
     let (claimed_total, computed) = match figure {
-        Figure::Total => (claimed, total),
-        Figure::PerUnit => (claimed.checked_mul(output)?, total.checked_div(output)?),
+        Figure::Total => (claimed.clone(), total.clone()),
+        Figure::PerUnit => (claimed * output, total.fraction_of(output)),
     };
-    let gap = claimed_total.checked_sub(total)?;
+    let gap = &claimed_total - total;
     let material = if total.is_zero() {
         !claimed.is_zero()
     } else {
-        gap.abs() > materiality.checked_mul(total.abs())?
+        gap.abs() > Exact::from(materiality) * total.abs()
     };
-    let difference_pct = if total.is_zero() {
-        None
-    } else {
-        Some(gap.checked_div(total)?.checked_mul(Decimal::ONE_HUNDRED)?)
-    };
-    Some(Reconciliation {
+    let difference_pct = gap.checked_div(total).map(|d| d * Exact::from(100u32));
+    Reconciliation {
         figure,
-        claimed,
+        claimed: claimed.clone(),
         computed,
         difference_pct,
         material,
         path: Path::root(),
-    })
+    }
 }
 
 /// The data-quality grade of a score (the seed's 精准度级别).
-pub fn grade(score: Decimal) -> u8 {
+pub fn grade(score: &Exact) -> u8 {
     match score {
-        s if s >= Decimal::from(5) => 1,
-        s if s >= Decimal::from(4) => 2,
-        s if s >= Decimal::from(3) => 3,
-        s if s >= Decimal::from(2) => 4,
+        s if *s >= Exact::int(5) => 1,
+        s if *s >= Exact::int(4) => 2,
+        s if *s >= Exact::int(3) => 3,
+        s if *s >= Exact::int(2) => 4,
         _ => 5,
     }
 }
@@ -293,27 +271,39 @@ mod tests {
     use super::*;
     use rust_decimal_macros::dec;
 
+    fn x(d: Decimal) -> Exact {
+        Exact::from(d)
+    }
+
     #[test]
     fn a_claim_exactly_at_the_threshold_is_not_material() {
+        let rec = |f, c, t, o| reconcile(f, &x(c), &x(t), &x(o), dec!(0.05));
         // 1 kg over 3 units: 0.35 per unit is exactly 5% above 1/3.
-        let r = reconcile(Figure::PerUnit, dec!(0.35), dec!(1), dec!(3), dec!(0.05)).unwrap();
+        assert!(!rec(Figure::PerUnit, dec!(0.35), dec!(1), dec!(3)).material);
+        assert!(rec(Figure::PerUnit, dec!(0.3501), dec!(1), dec!(3)).material);
+        let r = rec(Figure::Total, dec!(95), dec!(100), dec!(1));
         assert!(!r.material);
-        let r = reconcile(Figure::PerUnit, dec!(0.3501), dec!(1), dec!(3), dec!(0.05)).unwrap();
+        assert_eq!(r.difference_pct, Some(Exact::int(-5)));
+        // Far apart in size: exact, no overflow.
+        let r = rec(Figure::Total, dec!(1e28), dec!(1e-27), dec!(1));
         assert!(r.material);
-        let r = reconcile(Figure::Total, dec!(95), dec!(100), dec!(1), dec!(0.05)).unwrap();
-        assert!(!r.material);
-        assert_eq!(r.difference_pct, Some(dec!(-5)));
-        // Beyond the exact range is reported, not a panic.
-        assert!(reconcile(Figure::Total, dec!(1e28), dec!(1e-27), dec!(1), dec!(0.05)).is_none());
+        assert_eq!(
+            r.difference_pct
+                .unwrap()
+                .format(0, crate::rounding::Mode::HalfUp)
+                .len(),
+            57
+        );
     }
 
     #[test]
     fn grades_at_their_bounds() {
-        assert_eq!(grade(dec!(5.0)), 1);
-        assert_eq!(grade(dec!(4.999)), 2);
-        assert_eq!(grade(dec!(4.30)), 2);
-        assert_eq!(grade(dec!(3)), 3);
-        assert_eq!(grade(dec!(2)), 4);
-        assert_eq!(grade(dec!(1.99)), 5);
+        let g = |d| grade(&x(d));
+        assert_eq!(g(dec!(5.0)), 1);
+        assert_eq!(g(dec!(4.999)), 2);
+        assert_eq!(g(dec!(4.30)), 2);
+        assert_eq!(g(dec!(3)), 3);
+        assert_eq!(g(dec!(2)), 4);
+        assert_eq!(g(dec!(1.99)), 5);
     }
 }

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use crate::exact::Exact;
+
 use crate::calc::{Figure, ProductResult, Results};
 use crate::diag::Path;
 use crate::engagement::*;
@@ -88,10 +90,10 @@ fn misstatements(e: &Engagement, p: &Product, pr: &ProductResult, out: &mut Vec<
                 format!("kgCO2e per {}", p.functional_unit.en),
             ),
         };
-        let claimed = fmt.format(rec.claimed);
-        let computed = fmt.format(rec.computed);
+        let claimed = fmt.format(&rec.claimed);
+        let computed = fmt.format(&rec.computed);
         let m = pct(e.scope.materiality);
-        let (zh, en) = match rec.difference_pct {
+        let (zh, en) = match &rec.difference_pct {
             Some(d) => {
                 let d = fmt.format(d);
                 (
@@ -180,28 +182,35 @@ fn untraced_materials(p: &Product, out: &mut Vec<Finding>) {
 }
 
 fn rounding_sums(p: &Product, pr: &ProductResult, fmt: Rounding, out: &mut Vec<Finding>) {
+    let hundred = Exact::from(100u32);
     let tables = [
-        ("各阶段排放量", "stage totals", pr.stages, pr.total),
+        (
+            "各阶段排放量",
+            "stage totals",
+            pr.stages.clone(),
+            pr.total.clone(),
+        ),
         (
             "各阶段单位产品碳足迹",
             "per-unit figures",
-            pr.per_unit,
-            pr.per_unit_total,
+            pr.per_unit.clone(),
+            pr.per_unit_total.clone(),
         ),
         (
             "各阶段占比",
             "shares (%)",
-            pr.shares.map(|s| s * Decimal::ONE_HUNDRED),
+            pr.shares.clone().map(|s| s * &hundred),
             if pr.total.is_zero() {
-                Decimal::ZERO
+                Exact::zero()
             } else {
-                Decimal::ONE_HUNDRED
+                hundred.clone()
             },
         ),
     ];
     for (zh, en, parts, total) in tables {
-        let sum: Decimal = parts.iter().map(|v| fmt.round(*v)).sum();
+        let sum: Exact = parts.iter().map(|v| fmt.round(v)).sum();
         let total = fmt.round(total);
+        let (sum, total) = (fmt.format(sum), fmt.format(total));
         if sum != total {
             out.push(finding(
                 "rounding-sum",

@@ -1,6 +1,6 @@
 //! `diff`: what changed between two revisions of an engagement, figure by figure.
 
-use rust_decimal::Decimal;
+use crate::exact::Exact;
 use serde::Serialize;
 
 use crate::Verified;
@@ -45,7 +45,7 @@ impl Diff {
 }
 
 /// A line's identity across revisions, and what it says.
-fn describe(v: &Verified, line: &Line, kg: Decimal, r: Rounding) -> (String, String) {
+fn describe(v: &Verified, line: &Line, kg: &Exact, r: Rounding) -> (String, String) {
     let e = &v.engagement;
     let factor = line
         .factor
@@ -105,11 +105,11 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
         let figures = |x: Option<&(&crate::engagement::Product, &crate::calc::ProductResult)>| {
             x.map(|(_, pr)| {
                 [
-                    pr.stages[0],
-                    pr.stages[1],
-                    pr.stages[2],
-                    pr.total,
-                    pr.per_unit_total,
+                    pr.stages[0].clone(),
+                    pr.stages[1].clone(),
+                    pr.stages[2].clone(),
+                    pr.total.clone(),
+                    pr.per_unit_total.clone(),
                 ]
             })
         };
@@ -118,14 +118,14 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
             .into_iter()
             .enumerate()
         {
-            let a = fo.map(|f| r.round(f[i]));
-            let b = fnew.map(|f| r.round(f[i]));
+            let a = fo.as_ref().map(|f| r.round(&f[i]));
+            let b = fnew.as_ref().map(|f| r.round(&f[i]));
             if a != b {
                 out.figures.push(FigureChange {
                     product: id.to_owned(),
                     figure,
-                    old: a.map(|d| d.to_string()),
-                    new: b.map(|d| d.to_string()),
+                    old: a.as_ref().map(|d| r.format(d)),
+                    new: b.as_ref().map(|d| r.format(d)),
                     change: a.zip(b).map(|(a, b)| r.format(b - a)),
                 });
             }
@@ -139,7 +139,7 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
                         .iter()
                         .zip(&pr.lines)
                         .map(|(l, lr)| {
-                            let (key, text) = describe(v, l, lr.kg, r);
+                            let (key, text) = describe(v, l, &lr.kg, r);
                             (l.stage(), key, text)
                         })
                         .collect::<Vec<_>>()

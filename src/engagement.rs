@@ -290,7 +290,7 @@ impl Product {
 /// A figure the client declared, in kgCO2e.
 #[derive(Debug)]
 pub struct Claim {
-    pub kg: Decimal,
+    pub kg: crate::exact::Exact,
     pub path: Path,
 }
 

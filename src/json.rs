@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::calc::Results;
 use crate::checks::Finding;
 use crate::engagement::{Engagement, Stage};
+use crate::exact::Exact;
 use crate::rounding::Rounding;
 use crate::validate::FORMAT;
 
@@ -64,8 +65,8 @@ struct Warning {
     message: String,
 }
 
-fn stages(values: [rust_decimal::Decimal; 3], r: Rounding) -> Stages {
-    let [m, t, p] = Stage::ALL.map(|s| r.format(values[s as usize]));
+fn stages(values: &[Exact; 3], r: Rounding) -> Stages {
+    let [m, t, p] = Stage::ALL.map(|s| r.format(&values[s as usize]));
     Stages {
         materials: m,
         transport: t,
@@ -76,7 +77,7 @@ fn stages(values: [rust_decimal::Decimal; 3], r: Rounding) -> Stages {
 /// The results as pretty-printed JSON, keys in a fixed order.
 pub fn results_json(e: &Engagement, results: &Results, findings: &[Finding]) -> String {
     let r = e.scope.rounding;
-    let hundred = rust_decimal::Decimal::ONE_HUNDRED;
+    let hundred = Exact::from(100u32);
     let products = e
         .products
         .iter()
@@ -84,20 +85,20 @@ pub fn results_json(e: &Engagement, results: &Results, findings: &[Finding]) -> 
         .map(|(p, pr)| Product {
             id: p.id.clone(),
             output: p.output.to_string(),
-            stages: stages(pr.stages, r),
-            total: r.format(pr.total),
+            stages: stages(&pr.stages, r),
+            total: r.format(&pr.total),
             per_unit: {
-                let s = stages(pr.per_unit, r);
+                let s = stages(&pr.per_unit, r);
                 PerUnit {
                     materials: s.materials,
                     transport: s.transport,
                     production: s.production,
-                    total: r.format(pr.per_unit_total),
+                    total: r.format(&pr.per_unit_total),
                 }
             },
-            share_pct: stages(pr.shares.map(|s| s * hundred), r),
+            share_pct: stages(&pr.shares.clone().map(|s| s * &hundred), r),
             data_quality: DataQuality {
-                score: r.format(pr.quality.score),
+                score: r.format(&pr.quality.score),
                 grade: pr.quality.grade,
             },
             reconciliation: pr
@@ -105,9 +106,9 @@ pub fn results_json(e: &Engagement, results: &Results, findings: &[Finding]) -> 
                 .iter()
                 .map(|rec| Reconciliation {
                     figure: rec.figure.key(),
-                    claimed: r.format(rec.claimed),
-                    computed: r.format(rec.computed),
-                    difference_pct: rec.difference_pct.map(|d| r.format(d)),
+                    claimed: r.format(&rec.claimed),
+                    computed: r.format(&rec.computed),
+                    difference_pct: rec.difference_pct.as_ref().map(|d| r.format(d)),
                     material: rec.material,
                 })
                 .collect(),

@@ -11,6 +11,7 @@ pub mod de;
 pub mod diag;
 pub mod diff;
 pub mod engagement;
+pub mod exact;
 pub mod json;
 pub mod model;
 pub mod pact;
@@ -131,18 +132,7 @@ pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Ver
         Some(e) if problems.is_empty() => e,
         _ => return Err(invalid(problems.into_sorted())),
     };
-    let results = calc::calculate(&engagement).map_err(|o| {
-        invalid(vec![
-            Diagnostic::new(
-                Some(root.locate(&o.path)),
-                o.path,
-                "the figures of this line are beyond the exact decimal range (about 7.9e28)",
-            )
-            .with_hint(Some(
-                "check the quantities and units for a typing error".into(),
-            )),
-        ])
-    })?;
+    let results = calc::calculate(&engagement);
     let findings = checks::findings(&engagement, &results);
     Ok(Verified {
         engagement,

@@ -83,7 +83,7 @@ pub fn product_footprints(v: &Verified) -> Value {
         .iter()
         .zip(&v.results.products)
         .map(|(p, pr)| {
-            let per_unit = r.format(pr.per_unit_total);
+            let per_unit = r.format(&pr.per_unit_total);
             let mut description = text(&p.name);
             for (label, value) in [("brand", p.brand.as_ref().map(text)), ("model", p.model.clone()), ("specification", p.specification.clone())] {
                 if let Some(value) = value.filter(|v| v != "/") {
@@ -113,8 +113,8 @@ pub fn product_footprints(v: &Verified) -> Value {
                     "comments": format!("Verification report {} r{}", e.report.number, e.report.revision),
                 },
             });
-            if let Some(mass) = p.mass.and_then(|m| m.base()) {
-                pcf["productMassPerDeclaredUnit"] = Value::String(mass.normalize().to_string());
+            if let Some(mass) = p.mass.map(|m| m.base()) {
+                pcf["productMassPerDeclaredUnit"] = Value::String(mass.to_plain(28));
             }
             json!({
                 "id": footprint_id(&e.report.number, &p.id).to_string(),

@@ -188,18 +188,28 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, ReadError> {
     }
     let too_big = || {
         ReadError::new(
-            format!("`{t}` is beyond the exact range of 28 significant digits"),
+            format!(
+                "`{t}` is beyond the exact range: at most 28 significant digits, none past the 28th decimal place, below 10^28"
+            ),
             Some("give the figure in a larger unit or with fewer decimals".into()),
         )
     };
     let value = Decimal::from_str_exact(mantissa).map_err(|_| too_big())?;
-    let Some(exponent) = exponent else {
-        return Ok(value);
+    let value = match exponent {
+        None => value,
+        Some(exponent) => {
+            let e: i32 = exponent
+                .parse()
+                .map_err(|_| ReadError::new(format!("`{t}` has an unreadable exponent"), None))?;
+            scale_by_power_of_ten(value, e).ok_or_else(too_big)?
+        }
     };
-    let e: i32 = exponent
-        .parse()
-        .map_err(|_| ReadError::new(format!("`{t}` has an unreadable exponent"), None))?;
-    scale_by_power_of_ten(value, e).ok_or_else(too_big)
+    // The decimal type holds some 29-digit numbers; the rule is 28, for every number.
+    let limit = Decimal::from_i128_with_scale(10_i128.pow(28), 0);
+    if value.abs() >= limit || value.normalize().mantissa().unsigned_abs() >= 10_u128.pow(28) {
+        return Err(too_big());
+    }
+    Ok(value)
 }
 
 /// `value × 10^e`, exactly, or `None` beyond the decimal range.
@@ -228,9 +238,9 @@ pub struct Quantity {
 }
 
 impl Quantity {
-    /// The amount in the dimension's base unit.
-    pub fn base(&self) -> Option<Decimal> {
-        self.value.checked_mul(self.unit.scale)
+    /// The amount in the dimension's base unit, exactly.
+    pub fn base(&self) -> crate::exact::Exact {
+        crate::exact::Exact::from(self.value) * crate::exact::Exact::from(self.unit.scale)
     }
 }
 
@@ -444,6 +454,23 @@ mod tests {
                 .message
                 .contains("exact range")
         );
+        // The rule is 28 significant digits, below 10^28; the decimal type holds some 29.
+        assert!(parse_decimal("9999999999999999999999999999").is_ok());
+        assert!(parse_decimal("0.0000000000000000000000000001").is_ok());
+        for beyond in [
+            "12345678901234567890123456789",
+            "10000000000000000000000000000",
+            "1e28",
+            "0.00000000000000000000000000001",
+        ] {
+            assert!(
+                parse_decimal(beyond)
+                    .unwrap_err()
+                    .message
+                    .contains("at most 28 significant digits"),
+                "{beyond}"
+            );
+        }
         assert!(
             parse_decimal("123456789012345678901234567890")
                 .unwrap_err()
@@ -459,18 +486,43 @@ mod tests {
     #[test]
     fn quantities_and_conversions() {
         let q = parse_quantity("65 t").unwrap();
-        assert_eq!(q.base().unwrap(), dec!(65000));
+        assert_eq!(q.base().to_decimal().unwrap(), dec!(65000));
         assert_eq!(
-            parse_quantity("11483.98 kWh").unwrap().base().unwrap(),
+            parse_quantity("11483.98 kWh")
+                .unwrap()
+                .base()
+                .to_decimal()
+                .unwrap(),
             dec!(41342.328)
         );
-        assert_eq!(parse_quantity("2 MWh").unwrap().base().unwrap(), dec!(7200));
         assert_eq!(
-            parse_quantity("35.3 km").unwrap().base().unwrap(),
+            parse_quantity("2 MWh")
+                .unwrap()
+                .base()
+                .to_decimal()
+                .unwrap(),
+            dec!(7200)
+        );
+        assert_eq!(
+            parse_quantity("35.3 km")
+                .unwrap()
+                .base()
+                .to_decimal()
+                .unwrap(),
             dec!(35300)
         );
-        assert_eq!(parse_quantity("3 m3").unwrap().base().unwrap(), dec!(3000));
-        assert_eq!(parse_quantity("500 g").unwrap().base().unwrap(), dec!(0.5));
+        assert_eq!(
+            parse_quantity("3 m3").unwrap().base().to_decimal().unwrap(),
+            dec!(3000)
+        );
+        assert_eq!(
+            parse_quantity("500 g")
+                .unwrap()
+                .base()
+                .to_decimal()
+                .unwrap(),
+            dec!(0.5)
+        );
         let e = parse_quantity("65t").unwrap_err();
         assert_eq!(
             e.hint.as_deref(),

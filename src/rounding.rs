@@ -1,6 +1,6 @@
 //! Rounding for display and output: the one place where a figure loses digits.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use crate::exact::Exact;
 
 /// How results are rounded for display (`engagement.rounding`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,30 +36,22 @@ impl Mode {
 }
 
 impl Rounding {
-    /// `value` rounded to the configured places, always showing them (`42900.00`).
-    pub fn round(&self, value: Decimal) -> Decimal {
-        let strategy = match self.mode {
-            Mode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
-            Mode::HalfEven => RoundingStrategy::MidpointNearestEven,
-        };
-        let mut rounded = value.round_dp_with_strategy(self.places, strategy);
-        rounded.rescale(self.places);
-        // -0.00 reads as a sign error in a report.
-        if rounded.is_zero() {
-            rounded.set_sign_positive(true);
-        }
-        rounded
+    /// `value` rounded to the configured places, exactly once (`42900.00`).
+    pub fn round(&self, value: impl Into<Exact>) -> Exact {
+        value.into().round(self.places, self.mode)
     }
 
-    /// `value` rounded and written out, e.g. `"67318.57"`.
-    pub fn format(&self, value: Decimal) -> String {
-        self.round(value).to_string()
+    /// `value` rounded and written out with the configured places, e.g. `"67318.57"`;
+    /// never `-0.00`, which reads as a sign error in a report.
+    pub fn format(&self, value: impl Into<Exact>) -> String {
+        value.into().format(self.places, self.mode)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
     #[test]

@@ -3,6 +3,8 @@
 
 use rust_decimal::Decimal;
 
+use crate::exact::Exact;
+
 use crate::Verified;
 use crate::calc::Figure;
 use crate::engagement::{Activity, Stage};
@@ -64,7 +66,7 @@ pub fn calc_table(v: &Verified) -> String {
     let e = &v.engagement;
     let lang = e.report.languages[0];
     let r = e.scope.rounding;
-    let hundred = Decimal::ONE_HUNDRED;
+    let hundred = Exact::from(100u32);
     let mut out = format!(
         "{} r{}  {}  {} to {}  GWP {:?}  rounding {} to {} places\n",
         e.report.number,
@@ -95,20 +97,20 @@ pub fn calc_table(v: &Verified) -> String {
             let i = s as usize;
             rows.push(vec![
                 s.key().to_owned(),
-                r.format(pr.stages[i]),
-                r.format(pr.per_unit[i]),
-                r.format(pr.shares[i] * hundred),
+                r.format(&pr.stages[i]),
+                r.format(&pr.per_unit[i]),
+                r.format(&pr.shares[i] * &hundred),
             ]);
         }
         let total_share = if pr.total.is_zero() {
-            Decimal::ZERO
+            Exact::zero()
         } else {
-            hundred
+            hundred.clone()
         };
         rows.push(vec![
             "total".to_owned(),
-            r.format(pr.total),
-            r.format(pr.per_unit_total),
+            r.format(&pr.total),
+            r.format(&pr.per_unit_total),
             r.format(total_share),
         ]);
         out.push_str(&render(
@@ -158,9 +160,9 @@ pub fn calc_table(v: &Verified) -> String {
                 name,
                 activity,
                 factor,
-                lr.conversion.round_dp(10).normalize().to_string(),
-                r.format(lr.kg),
-                r.format(lr.share * hundred),
+                lr.conversion.to_plain(10),
+                r.format(&lr.kg),
+                r.format(&lr.share * &hundred),
                 format!("{}/{}/{}", s.activity, s.factor, s.calibration),
             ]);
         }
@@ -180,7 +182,7 @@ pub fn calc_table(v: &Verified) -> String {
         ));
         out.push_str(&format!(
             "\n  data quality {} (grade {})\n",
-            r.format(pr.quality.score),
+            r.format(&pr.quality.score),
             pr.quality.grade
         ));
         for rec in &pr.reconciliation {
@@ -190,6 +192,7 @@ pub fn calc_table(v: &Verified) -> String {
             };
             let difference = rec
                 .difference_pct
+                .as_ref()
                 .map_or("n/a".to_owned(), |d| format!("{}%", r.format(d)));
             let verdict = if rec.material {
                 "MATERIAL MISSTATEMENT"
@@ -198,9 +201,9 @@ pub fn calc_table(v: &Verified) -> String {
             };
             out.push_str(&format!(
                 "  claimed {what} {} kgCO2e, verified {}: difference {difference}, {verdict} ({}%)\n",
-                r.format(rec.claimed),
-                r.format(rec.computed),
-                (e.scope.materiality * hundred).normalize(),
+                r.format(&rec.claimed),
+                r.format(&rec.computed),
+                (e.scope.materiality * Decimal::ONE_HUNDRED).normalize(),
             ));
         }
     }

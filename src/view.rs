@@ -12,6 +12,7 @@ use crate::Verified;
 use crate::calc::Figure;
 use crate::checks::{category_en, category_zh};
 use crate::engagement::*;
+use crate::exact::Exact;
 use crate::rounding::Rounding;
 
 /// A text in both languages; templates pick the report's languages.
@@ -493,9 +494,12 @@ pub fn build(
                             format!("kgCO2e per {}", p.functional_unit.en),
                         ),
                     },
-                    claimed: r.format(rec.claimed),
-                    computed: r.format(rec.computed),
-                    difference: rec.difference_pct.map_or("—".into(), |d| r.format(d)),
+                    claimed: r.format(&rec.claimed),
+                    computed: r.format(&rec.computed),
+                    difference: rec
+                        .difference_pct
+                        .as_ref()
+                        .map_or("—".into(), |d| r.format(d)),
                 })
         })
         .collect::<Vec<_>>();
@@ -757,17 +761,17 @@ fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
 }
 
 fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Rounding) -> ProductV {
-    let hundred = Decimal::ONE_HUNDRED;
+    let hundred = Exact::from(100u32);
     let stages = Stage::ALL
         .iter()
         .map(|&s| {
             let i = s as usize;
             StageV {
                 name: (&s.name()).into(),
-                kg: r.format(pr.stages[i]),
-                per_unit: r.format(pr.per_unit[i]),
-                share: r.format(pr.shares[i] * hundred),
-                bar: format!("{}%", (pr.shares[i] * hundred).round_dp(2).normalize()),
+                kg: r.format(&pr.stages[i]),
+                per_unit: r.format(&pr.per_unit[i]),
+                share: r.format(&pr.shares[i] * &hundred),
+                bar: format!("{}%", (&pr.shares[i] * &hundred).to_plain(2)),
             }
         })
         .collect();
@@ -785,7 +789,7 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
                 name: (&s.name()).into(),
                 key: s.key(),
                 lines,
-                subtotal: r.format(pr.stages[s as usize]),
+                subtotal: r.format(&pr.stages[s as usize]),
             }
         })
         .collect();
@@ -798,8 +802,8 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
                 .then(b.cmp(a))
         })
         .unwrap_or(Stage::Materials);
-    let rounding_sum = |parts: [Decimal; 3], total: Decimal| {
-        parts.iter().map(|v| r.round(*v)).sum::<Decimal>() != r.round(total)
+    let rounding_sum = |parts: &[Exact; 3], total: &Exact| {
+        parts.iter().map(|v| r.round(v)).sum::<Exact>() != r.round(total)
     };
     ProductV {
         id: p.id.clone(),
@@ -810,10 +814,10 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
         functional_unit: (&p.functional_unit).into(),
         output: p.output.to_string(),
         stages,
-        total: r.format(pr.total),
-        per_unit_total: r.format(pr.per_unit_total),
+        total: r.format(&pr.total),
+        per_unit_total: r.format(&pr.per_unit_total),
         inventory,
-        quality_score: r.format(pr.quality.score),
+        quality_score: r.format(&pr.quality.score),
         quality_grade: pr.quality.grade,
         quality_grade_name: grade_name(pr.quality.grade),
         reconciliation: pr
@@ -827,17 +831,20 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
                         format!("Per unit (kgCO2e per {})", p.functional_unit.en),
                     ),
                 },
-                claimed: r.format(rec.claimed),
-                computed: r.format(rec.computed),
-                difference: rec.difference_pct.map_or("—".into(), |d| r.format(d)),
+                claimed: r.format(&rec.claimed),
+                computed: r.format(&rec.computed),
+                difference: rec
+                    .difference_pct
+                    .as_ref()
+                    .map_or("—".into(), |d| r.format(d)),
                 material: rec.material,
             })
             .collect(),
-        rounding_note: rounding_sum(pr.stages, pr.total)
-            || rounding_sum(pr.per_unit, pr.per_unit_total),
+        rounding_note: rounding_sum(&pr.stages, &pr.total)
+            || rounding_sum(&pr.per_unit, &pr.per_unit_total),
         hotspot: (&hotspot.name()).into(),
         sources: sources(p),
-        activities: activities(e, p, r),
+        activities: activities(e, p, pr, r),
     }
 }
 
@@ -873,30 +880,28 @@ fn sources(p: &Product) -> Vec<SourceV> {
         .collect()
 }
 
-fn activities(e: &Engagement, p: &Product, r: Rounding) -> Vec<ActivityV> {
+fn activities(
+    e: &Engagement,
+    p: &Product,
+    pr: &crate::calc::ProductResult,
+    r: Rounding,
+) -> Vec<ActivityV> {
     let factor_text = |l: &Line| match l.factor {
         Some(f) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
         None => format!("GWP {:?}", e.scope.gwp),
     };
     let mut rows = Vec::new();
-    let mut freight: Vec<(Option<usize>, Mode, Decimal, usize)> = Vec::new();
-    for l in &p.lines {
+    let mut freight: Vec<(Option<usize>, Mode, Exact, usize)> = Vec::new();
+    for (l, lr) in p.lines.iter().zip(&pr.lines) {
         match &l.activity {
-            Activity::Transport {
-                mode: m,
-                mass,
-                distance,
-                ..
-            } => {
-                // t x km; the base units are kg and m.
-                let tkm = mass.base().unwrap_or_default() * distance.base().unwrap_or_default()
-                    / Decimal::from(1_000_000);
+            Activity::Transport { mode: m, .. } => {
+                let tkm = lr.tkm.clone().unwrap_or_default();
                 match freight
                     .iter_mut()
                     .find(|(f, md, _, _)| *f == l.factor && md == m)
                 {
                     Some(entry) => {
-                        entry.2 += tkm;
+                        entry.2 = &entry.2 + &tkm;
                         entry.3 += 1;
                     }
                     None => freight.push((l.factor, *m, tkm, 1)),
@@ -922,8 +927,8 @@ fn activities(e: &Engagement, p: &Product, r: Rounding) -> Vec<ActivityV> {
         rows.push(ActivityV {
             stage: (&Stage::Transport.name()).into(),
             activity: t(
-                format!("{}周转量：{} tkm（{n} 条运输记录）", md.zh, r.format(tkm)),
-                format!("{} freight: {} tkm ({n} deliveries)", md.en, r.format(tkm)),
+                format!("{}周转量：{} tkm（{n} 条运输记录）", md.zh, r.format(&tkm)),
+                format!("{} freight: {} tkm ({n} deliveries)", md.en, r.format(&tkm)),
             ),
             factor: f,
         });
@@ -955,19 +960,17 @@ fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> 
     let (factor, factor_unit, factor_id) = match f {
         Some(f) => (f.value.to_string(), f.unit.to_string(), f.id.clone()),
         None => (
-            format!("{}", lr.conversion.normalize()),
+            lr.conversion.to_plain(28),
             format!("GWP {:?}", e.scope.gwp),
             String::new(),
         ),
     };
-    let conversion = if f.is_none() || lr.conversion == Decimal::ONE {
+    let conversion = if f.is_none() || lr.conversion == Exact::int(1) {
         String::new()
     } else {
-        lr.conversion.round_dp(10).normalize().to_string()
+        lr.conversion.to_plain(10)
     };
     let s = l.scores;
-    let sum = u32::from(s.activity) + u32::from(s.factor) + u32::from(s.calibration);
-    let mean = Decimal::from(sum) / Decimal::from(3);
     LineV {
         name: (&l.name).into(),
         supplier,
@@ -981,10 +984,10 @@ fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> 
         factor_unit,
         factor_id,
         conversion,
-        kg: r.format(lr.kg),
-        share: r.format(lr.share * Decimal::ONE_HUNDRED),
+        kg: r.format(&lr.kg),
+        share: r.format(&lr.share * &Exact::from(100u32)),
         scores: [s.activity, s.factor, s.calibration],
-        mean: r.format(mean),
-        weighted: r.format(mean * lr.share),
+        mean: r.format(&lr.mean_score),
+        weighted: r.format(&lr.weighted_score),
     }
 }

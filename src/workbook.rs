@@ -6,6 +6,8 @@
 //! values. Excel computes in binary floating point; the exact figures are in the JSON.
 
 use rust_decimal::Decimal;
+
+use crate::exact::Exact;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
 
@@ -24,9 +26,9 @@ fn num(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(0.0)
 }
 
-/// An exact decimal as a formula's cached result.
-fn cached(d: Decimal) -> String {
-    d.normalize().to_string()
+/// An exact figure as a formula's cached result: exact where it has at most 20 decimals.
+fn cached(x: impl Into<Exact>) -> String {
+    x.into().to_plain(20)
 }
 
 /// The row (0-based) of the totals block on a product sheet with `lines` lines.
@@ -76,13 +78,13 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
         summary.write_formula_with_format(
             row,
             6,
-            Formula::new(format!("='{sheet}'!B{}", t + 3)).set_result(cached(pr.total)),
+            Formula::new(format!("='{sheet}'!B{}", t + 3)).set_result(cached(&pr.total)),
             &money,
         )?;
         summary.write_formula_with_format(
             row,
             7,
-            Formula::new(format!("='{sheet}'!B{}", t + 5)).set_result(cached(pr.per_unit_total)),
+            Formula::new(format!("='{sheet}'!B{}", t + 5)).set_result(cached(&pr.per_unit_total)),
             &money,
         )?;
     }
@@ -129,11 +131,11 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                 Some(f) => {
                     ws.write_number(row, 6, num(f.value))?;
                     ws.write_string(row, 7, f.unit.to_string())?;
-                    ws.write_number(row, 8, num(lr.conversion))?;
+                    ws.write_number(row, 8, lr.conversion.to_f64())?;
                 }
                 // A gas: its GWP (per unit of the quantity) is the factor.
                 None => {
-                    ws.write_number(row, 6, num(lr.conversion))?;
+                    ws.write_number(row, 6, lr.conversion.to_f64())?;
                     ws.write_string(
                         row,
                         7,
@@ -145,7 +147,7 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
             ws.write_formula_with_format(
                 row,
                 9,
-                Formula::new(formula).set_result(cached(lr.kg)),
+                Formula::new(formula).set_result(cached(&lr.kg)),
                 &money,
             )?;
         }
@@ -158,10 +160,11 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
             ws.write_formula_with_format(row, 1, f, &money)?;
             // Per unit and share beside each stage.
             let r1 = row + 1;
-            let per = Formula::new(format!("=B{r1}/B{}", t + 5)).set_result(cached(pr.per_unit[j]));
+            let per =
+                Formula::new(format!("=B{r1}/B{}", t + 5)).set_result(cached(&pr.per_unit[j]));
             ws.write_formula_with_format(row, 2, per, &money)?;
             let share = Formula::new(format!("=IF(B{}=0,0,B{r1}/B{}*100)", t + 4, t + 4))
-                .set_result(cached(pr.shares[j] * Decimal::ONE_HUNDRED));
+                .set_result(cached(&(&pr.shares[j] * &Exact::from(100u32))));
             ws.write_formula_with_format(row, 3, share, &money)?;
         }
         let (total, output, per_unit) = (t + 3, t + 4, t + 5);
@@ -169,7 +172,7 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
         ws.write_formula_with_format(
             total,
             1,
-            Formula::new(format!("=SUM(B{}:B{})", t + 1, t + 3)).set_result(cached(pr.total)),
+            Formula::new(format!("=SUM(B{}:B{})", t + 1, t + 3)).set_result(cached(&pr.total)),
             &money,
         )?;
         ws.write_string_with_format(output, 0, "output", &bold)?;
@@ -179,7 +182,7 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
             per_unit,
             1,
             Formula::new(format!("=B{}/B{}", total + 1, output + 1))
-                .set_result(cached(pr.per_unit_total)),
+                .set_result(cached(&pr.per_unit_total)),
             &money,
         )?;
         ws.write_string(t - 1, 1, "kgCO2e")?;
