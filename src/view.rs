@@ -105,6 +105,18 @@ fn pct(fraction: Decimal) -> String {
     format!("{}%", (fraction * Decimal::ONE_HUNDRED).normalize())
 }
 
+/// The most rows a merged cell may span. Typst keeps a merged cell and all its rows on one
+/// page, so a longer span would run off the bottom of the page; past this the tables repeat
+/// the label instead. Eight rows of three lines each take about half a page.
+const SPAN_ROWS: usize = 8;
+
+/// The most products whose footprint rows (four each) one period cell may span.
+const SPAN_PRODUCTS: usize = 4;
+
+/// A list of more names than this in one cell of the emission-sources table may continue
+/// on the next page: such a cell can be taller than a page.
+const LONG_LIST: usize = 40;
+
 /// Everything the report shows.
 #[derive(Debug, Serialize)]
 pub struct View {
@@ -123,6 +135,13 @@ pub struct View {
     pub functional_unit: T,
     /// Rows of the footprint table: four per product (three stages and the total).
     pub footprint_rows: usize,
+    /// The footprint table has too many rows for one cell to span them all: the period is
+    /// printed beside each product instead of once for the table.
+    pub period_per_product: bool,
+    /// A stage has too many lines for one cell to span them: the data-quality tables list
+    /// every stage under a full-width heading row, repeated on each page the stage takes,
+    /// rather than beside a merged cell. Decided for the whole report, so its tables agree.
+    pub quality_bands: bool,
     pub evaluation: EvaluationsV,
     pub conclusion: ConclusionV,
     pub improvements: Vec<ImprovementV>,
@@ -350,6 +369,8 @@ pub struct SourceV {
     pub stage: T,
     pub items: T,
     pub description: T,
+    /// The list of items is long enough to continue on the next page.
+    pub breakable: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -688,6 +709,11 @@ pub fn build(
             .collect(),
         product_names: join(e.products.iter().map(|p| T::from(&p.name))),
         footprint_rows: e.products.len() * 4,
+        period_per_product: e.products.len() > SPAN_PRODUCTS,
+        quality_bands: products
+            .iter()
+            .flat_map(|p| &p.inventory)
+            .any(|stage| stage.lines.len() > SPAN_ROWS),
         functional_unit: match e.products.split_first() {
             Some((first, rest))
                 if rest
@@ -873,6 +899,7 @@ fn sources(p: &Product) -> Vec<SourceV> {
             };
             SourceV {
                 stage: (&s.name()).into(),
+                breakable: names.len() > LONG_LIST,
                 items: join(names.into_iter()),
                 description,
             }
