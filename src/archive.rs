@@ -3,7 +3,9 @@
 //!
 //! A revision's folder is replaced whole or not at all: the new files are written into a
 //! temporary folder beside it, which is then renamed into place. An approved revision is
-//! never replaced by different output; identical output is left as it is.
+//! never replaced by different output; identical output is left as it is. One process at a
+//! time works in a report number's folder (a lock file), and a replace interrupted by a
+//! crash is repaired by the next run.
 
 use std::path::{Path, PathBuf};
 
@@ -91,7 +93,16 @@ fn files(v: &Verified, report: &Report) -> Vec<(&'static str, Vec<u8>)> {
     files
 }
 
+/// The lock file of a report number's folder: one process at a time checks and replaces
+/// its revisions.
+pub const LOCK: &str = ".lock";
+
 /// Stores the rendered report of `v` under `root` (usually `out`).
+///
+/// Under an exclusive lock on the report number's folder (other processes wait), it
+/// first repairs what an interrupted replace left behind, then decides (identical, approved,
+/// replaceable) and renames the new folder into place: the decision and the rename are one
+/// critical section, so two processes cannot both pass the approval check.
 pub fn store(
     root: &Path,
     v: &Verified,
@@ -100,62 +111,130 @@ pub fn store(
     let r = &v.engagement.report;
     let dir = revision_dir(root, &r.number, r.revision);
     let new = files(v, report);
-    let io = |path: &Path| {
+    let io = |path: &Path| -> Box<dyn FnOnce(std::io::Error) -> ArchiveError> {
         let path = path.to_path_buf();
-        move |error| ArchiveError::Io { path, error }
+        Box::new(move |error| ArchiveError::Io { path, error })
     };
+    let parent = dir.parent().unwrap_or(root).to_path_buf();
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let lock_path = parent.join(LOCK);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    let result = store_locked(&parent, &dir, r, &new, io);
+    drop(lock);
+    result
+}
+
+/// What interrupted replaces leave behind: `.r<N>.old` (the previous folder, renamed
+/// away) and `.r<N>.new-*` (a new folder being written).
+fn is_leftover(name: &str) -> Option<(String, bool)> {
+    let rest = name.strip_prefix('.')?;
+    if let Some(rev) = rest.strip_suffix(".old") {
+        return is_revision(rev).then(|| (rev.to_owned(), true));
+    }
+    let (rev, _) = rest.split_once(".new-")?;
+    is_revision(rev).then(|| (rev.to_owned(), false))
+}
+
+fn is_revision(name: &str) -> bool {
+    name.strip_prefix('r')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Puts a report number's folder back in order (under its lock): a revision renamed away
+/// by a replace that never finished is restored, and temporary folders are removed.
+pub fn repair(parent: &Path) -> std::io::Result<()> {
+    let mut leftovers: Vec<(String, bool, PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(parent)? {
+        let entry = entry?;
+        if let Some((rev, old)) = entry.file_name().to_str().and_then(is_leftover) {
+            leftovers.push((rev, old, entry.path()));
+        }
+    }
+    leftovers.sort();
+    for (rev, old, path) in leftovers {
+        let dir = parent.join(&rev);
+        if old && !dir.exists() {
+            // The crash came between the two renames: the previous revision is the last
+            // complete one. Put it back; this run then decides afresh.
+            std::fs::rename(&path, &dir)?;
+        } else {
+            std::fs::remove_dir_all(&path)?;
+        }
+    }
+    Ok(())
+}
+
+fn store_locked(
+    parent: &Path,
+    dir: &Path,
+    r: &crate::engagement::Report,
+    new: &[(&'static str, Vec<u8>)],
+    io: impl Fn(&Path) -> Box<dyn FnOnce(std::io::Error) -> ArchiveError>,
+) -> Result<(PathBuf, Outcome), ArchiveError> {
+    repair(parent).map_err(io(parent))?;
     let existed = dir.is_dir();
     if existed {
         let same = new
             .iter()
             .all(|(name, bytes)| std::fs::read(dir.join(name)).is_ok_and(|old| &old == bytes));
         if same {
-            return Ok((dir, Outcome::Unchanged));
+            return Ok((dir.to_path_buf(), Outcome::Unchanged));
         }
         let archived = std::fs::read(dir.join(ENGAGEMENT)).ok();
         match archived.map(|b| crate::load_bytes(ENGAGEMENT, &b, None)) {
             Some(Ok(old)) if old.engagement.report.status == Status::Approved => {
                 return Err(ArchiveError::Approved {
-                    dir,
+                    dir: dir.to_path_buf(),
                     revision: r.revision,
                 });
             }
             Some(Ok(_)) => {}
-            Some(Err(_)) => return Err(ArchiveError::Unreadable { dir }),
+            Some(Err(_)) => {
+                return Err(ArchiveError::Unreadable {
+                    dir: dir.to_path_buf(),
+                });
+            }
             // A folder without an engagement was never a complete revision.
             None => {}
         }
     }
-    let parent = dir.parent().unwrap_or(root);
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let pid = std::process::id();
     let name = format!("r{}", r.revision);
-    let tmp = parent.join(format!(".{name}.new-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    let write_all = || -> Result<(), ArchiveError> {
-        std::fs::create_dir(&tmp).map_err(io(&tmp))?;
-        for (file, bytes) in &new {
-            let path = tmp.join(file);
-            write_synced(&path, bytes).map_err(io(&path))?;
-        }
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.new-"))
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
+    for (file, bytes) in new {
+        let path = tmp.path().join(file);
+        write_synced(&path, bytes).map_err(io(&path))?;
+    }
+    let old = parent.join(format!(".{name}.old"));
+    if existed {
+        std::fs::rename(dir, &old).map_err(io(dir))?;
+    }
+    let tmp = tmp.keep();
+    if let Err(e) = std::fs::rename(&tmp, dir) {
         if existed {
-            std::fs::rename(&dir, &old).map_err(io(&dir))?;
+            // Put the previous revision back.
+            let _ = std::fs::rename(&old, dir);
         }
-        if let Err(e) = std::fs::rename(&tmp, &dir) {
-            if existed {
-                // Put the previous revision back.
-                let _ = std::fs::rename(&old, &dir);
-            }
-            return Err(io(&dir)(e));
-        }
-        Ok(())
-    };
-    let result = write_all();
-    let _ = std::fs::remove_dir_all(&tmp);
-    let _ = std::fs::remove_dir_all(&old);
-    result?;
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(io(dir)(e));
+    }
+    if existed {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    // The renames are durable once the folder holding them is synced.
+    if let Ok(d) = std::fs::File::open(parent) {
+        let _ = d.sync_all();
+    }
     Ok((
-        dir,
+        dir.to_path_buf(),
         if existed {
             Outcome::Replaced
         } else {

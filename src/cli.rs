@@ -40,10 +40,21 @@ pub enum Command {
     },
     /// Check that a report PDF is exactly what its attached engagement gives.
     ///
-    /// Needs nothing but the PDF. Exit status: 0 verified, 1 not verified or not a report.
+    /// Needs nothing but the PDF, unless it was made with `--templates` or `--font-dir`:
+    /// then give the same folders. Exit status: 0 verified, 1 not verified or not a report.
     Verify {
         /// The report PDF.
         pdf: PathBuf,
+        /// The templates folder the report was rendered with, for a report made with
+        /// `--templates`: its templates must be the ones recorded in the PDF.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// The fonts folder the report was rendered with (`render --font-dir`).
+        #[arg(long, value_name = "DIR")]
+        font_dir: Option<PathBuf>,
+        /// Give up after this many seconds (a hostile PDF may carry a huge engagement).
+        #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+        timeout: u64,
     },
     /// Show what changed between two revisions: figures per product and stage, and the
     /// inventory lines that changed.

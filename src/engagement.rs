@@ -54,6 +54,10 @@ pub struct Engagement {
     pub data_evaluation: DataEvaluation,
     pub improvements: Vec<Improvement>,
     pub attachments: Vec<Attachment>,
+    /// The images the engagement names, read once when it was validated (or taken from a
+    /// report's attachments), by their path in the file: every later step uses these
+    /// bytes, never the file system again.
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 #[derive(Debug)]

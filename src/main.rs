@@ -52,10 +52,21 @@ fn main() -> ExitCode {
                 },
             )
         }
-        Command::Verify { pdf } => verify_report(&pdf),
+        Command::Verify {
+            pdf,
+            templates,
+            font_dir,
+            timeout,
+        } => verify_report(&pdf, templates.as_deref(), font_dir.as_deref(), timeout),
         Command::Watch { file, report } => {
             let templates = report.templates.clone();
-            watch_cmd::run(&file, templates.as_deref(), settings(report, None))
+            match settings(report, None) {
+                Ok(s) => watch_cmd::run(&file, templates.as_deref(), s),
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(1)
+                }
+            }
         }
         Command::Export {
             file,
@@ -104,27 +115,28 @@ fn main() -> ExitCode {
             report,
             font_dir,
             typst,
-        } => {
-            let templates = report.templates.clone();
-            render_cmd::run(
-                &files,
-                font_dir.as_deref(),
-                templates.as_deref(),
-                settings(report, typst),
-            )
-        }
+        } => match settings(report, typst) {
+            Ok(s) => render_cmd::run(&files, font_dir.as_deref(), s),
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 
-/// The render settings of `render` and `watch`; templates are read by the command.
-fn settings(args: ReportArgs, typst: Option<std::path::PathBuf>) -> render_cmd::Settings {
-    render_cmd::Settings {
+/// The render settings of `render` and `watch`.
+fn settings(
+    args: ReportArgs,
+    typst: Option<std::path::PathBuf>,
+) -> Result<render_cmd::Settings, String> {
+    Ok(render_cmd::Settings {
+        templates: render_cmd::open_templates(args.templates.as_deref())?,
         output: args.output,
         archive: args.archive,
         languages: args.lang.map(languages),
-        templates: Default::default(),
         typst,
-    }
+    })
 }
 
 /// Loads `file`, or prints every problem in it and gives `None`.
@@ -168,17 +180,29 @@ fn load_any(path: &Path) -> Result<Verified, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     if bytes.starts_with(b"%PDF") {
         let name = path.display().to_string();
-        verify::engagement_of(&bytes, &name)
-            .map(|(v, _)| v)
-            .map_err(|e| format!("{name}: {e}"))
+        verify::engagement_of(&bytes, &name).map_err(|e| format!("{name}: {e}"))
     } else {
         load(path).map_err(|e| e.to_string())
     }
 }
 
 /// `verify`: render the attached engagement again and compare.
-fn verify_report(pdf: &Path) -> ExitCode {
+fn verify_report(
+    pdf: &Path,
+    templates: Option<&Path>,
+    font_dir: Option<&Path>,
+    timeout: u64,
+) -> ExitCode {
     let name = pdf.display().to_string();
+    // A watchdog: a hostile PDF must not keep `verify` busy for ever.
+    {
+        let name = name.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(timeout));
+            eprintln!("{name}: not verified within {timeout} s (`--timeout`); given up");
+            std::process::exit(1);
+        });
+    }
     let bytes = match std::fs::read(pdf) {
         Ok(b) => b,
         Err(e) => {
@@ -186,7 +210,33 @@ fn verify_report(pdf: &Path) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match verify::verify(&bytes, &name, Fonts::embedded()) {
+    let templates = match render_cmd::open_templates(templates) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let extra;
+    let fonts = match font_dir {
+        None => Fonts::embedded(),
+        Some(dir) => match Fonts::with_dir(dir) {
+            Ok(f) => {
+                extra = f;
+                &extra
+            }
+            Err(e) => {
+                eprintln!("{}: cannot read the fonts: {e}", dir.display());
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let list = |t: &[cfp_verify::render::RecordedTemplate]| {
+        t.iter()
+            .map(|t| format!("\n  {}  sha256 {}", t.name, t.sha256))
+            .collect::<String>()
+    };
+    match verify::verify(&bytes, &name, fonts, templates) {
         Ok(Verdict::Verified) => {
             println!("{name}: verified: the PDF is exactly what its attached engagement gives");
             ExitCode::SUCCESS
@@ -200,10 +250,34 @@ fn verify_report(pdf: &Path) -> ExitCode {
             }
             ExitCode::from(1)
         }
+        Ok(Verdict::CustomTemplates(t)) => {
+            println!(
+                "{name}: NOT verified: the report was made with templates that are not built in, so what it prints is not determined by its engagement alone:{}\n  hint: if you vouch for these templates, verify with `--templates DIR` holding them",
+                list(&t)
+            );
+            ExitCode::from(1)
+        }
+        Ok(Verdict::TemplatesDiffer { recorded, given }) => {
+            println!(
+                "{name}: NOT verified: the report was made with the templates{}\nbut the templates folder gives{}",
+                if recorded.is_empty() {
+                    " built in".to_owned()
+                } else {
+                    list(&recorded)
+                },
+                if given.is_empty() {
+                    " none that the report uses".to_owned()
+                } else {
+                    list(&given)
+                },
+            );
+            ExitCode::from(1)
+        }
         Ok(Verdict::BytesDiffer { generator }) => {
             let this = format!("cfp-verify {}", env!("CARGO_PKG_VERSION"));
             let why = if generator == this {
-                "the PDF was changed after it was rendered".to_owned()
+                "the PDF was changed after it was rendered (or made with other fonts: `--font-dir`)"
+                    .to_owned()
             } else {
                 format!("it was made by {generator}, this is {this}: verify it with that version")
             };

@@ -1,11 +1,12 @@
 //! A verified engagement -> report view -> typst source -> PDF.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::Verified;
 use crate::engagement::Language;
 use crate::pdf::{self, TypstError};
-use crate::template::{self, Overrides, TemplateError};
+use crate::template::{self, Overrides, TemplateDir, TemplateError};
 use crate::view;
 use crate::world::{Fonts, ReportWorld};
 
@@ -14,8 +15,8 @@ use crate::world::{Fonts, ReportWorld};
 pub struct Options {
     /// The languages to print; the engagement's when `None`.
     pub languages: Option<Vec<Language>>,
-    /// Template files that replace the built-in ones.
-    pub templates: Overrides,
+    /// A folder of templates that replace the built-in ones of the same name.
+    pub templates: Option<Arc<TemplateDir>>,
     /// The engagement file of the revision this one supersedes: its changes of figures are
     /// printed in the revision history.
     pub previous: Option<Vec<u8>>,
@@ -30,8 +31,16 @@ pub const PREVIOUS: &str = "previous-engagement.yaml";
 pub struct Recorded {
     pub generator: String,
     pub languages: Vec<String>,
-    /// Names of the replaced templates, attached as `templates/<name>`.
-    pub templates: Vec<String>,
+    /// The templates that replaced built-in ones, attached as `templates/<name>`; empty
+    /// when the report was made with the built-in templates only.
+    pub templates: Vec<RecordedTemplate>,
+}
+
+/// A template a report was made with that is not built in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordedTemplate {
+    pub name: String,
+    pub sha256: String,
 }
 
 /// The attachment recording the render options.
@@ -43,6 +52,10 @@ pub struct Report {
     pub typst: String,
     pub pdf: Vec<u8>,
     pub pages: usize,
+    /// The templates of the `--templates` folder that the report used, by name.
+    pub templates: Overrides,
+    /// Things worth saying that do not stop the report (misspelt template names).
+    pub warnings: Vec<String>,
 }
 
 /// Why a report could not be rendered.
@@ -103,14 +116,6 @@ pub const ENGAGEMENT: &str = "engagement.yaml";
 /// The attachment holding the results JSON.
 pub const RESULTS: &str = "results.json";
 
-/// Where the images an engagement names come from.
-pub enum Assets<'a> {
-    /// The engagement file's folder.
-    Dir(&'a Path),
-    /// Files by their path in the engagement (the attachments of a report PDF).
-    Files(&'a std::collections::BTreeMap<String, Vec<u8>>),
-}
-
 /// The files an engagement names, in a fixed order.
 pub fn asset_paths(e: &crate::engagement::Engagement) -> Vec<&str> {
     let mut paths: Vec<&str> = [&e.verifier.logo, &e.client.org_chart, &e.verifier.seal]
@@ -138,13 +143,8 @@ fn mime_type(path: &str) -> &'static str {
 }
 
 /// Renders the report of `v` (whose `source` is printed as a SHA-256 and attached, and whose
-/// lines locate missing glyphs), reading the images it names from `assets`.
-pub fn render(
-    v: &Verified,
-    assets: Assets<'_>,
-    fonts: &Fonts,
-    options: &Options,
-) -> Result<Report, RenderError> {
+/// lines locate missing glyphs), with the images read when it was loaded.
+pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, RenderError> {
     let e = &v.engagement;
     let source = v.source.as_slice();
     let languages = options
@@ -163,7 +163,23 @@ pub fn render(
         None => None,
     };
     let view = view::build(v, &languages, source, changes.as_ref());
-    let typst = template::render(&view, &options.templates).map_err(RenderError::Template)?;
+    let rendered =
+        template::render(&view, options.templates.as_ref()).map_err(RenderError::Template)?;
+    let typst = rendered.typst;
+    let warnings = match (&options.templates, rendered.unused.is_empty()) {
+        (Some(dir), false) => vec![format!(
+            "{}: {} not used by the report (misspelt?); the templates are {}",
+            dir.path().display(),
+            rendered
+                .unused
+                .iter()
+                .map(|n| format!("`{n}` is"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            template::builtin_names()
+        )],
+        _ => Vec::new(),
+    };
 
     let missing = fonts.missing_chars(&typst);
     if !missing.is_empty() {
@@ -217,7 +233,14 @@ pub fn render(
                 Language::En => "en".to_owned(),
             })
             .collect(),
-        templates: options.templates.keys().cloned().collect(),
+        templates: rendered
+            .used
+            .iter()
+            .map(|(name, text)| RecordedTemplate {
+                name: name.clone(),
+                sha256: crate::archive::sha256_hex(text.as_bytes()),
+            })
+            .collect(),
     };
     let recorded = serde_json::to_string_pretty(&recorded).expect("plain data serializes");
     attach(
@@ -238,7 +261,7 @@ pub fn render(
             "The engagement file of the superseded revision",
         );
     }
-    for (name, text) in &options.templates {
+    for (name, text) in &rendered.used {
         let path = format!("templates/{name}");
         attach(
             &mut world,
@@ -250,13 +273,9 @@ pub fn render(
         );
     }
     for rel in asset_paths(e) {
-        let bytes = match assets {
-            Assets::Dir(dir) => std::fs::read(dir.join(rel))
-                .map_err(|err| RenderError::Asset(format!("cannot read `{rel}`: {err}")))?,
-            Assets::Files(files) => files.get(rel).cloned().ok_or_else(|| {
-                RenderError::Asset(format!("`{rel}` is not among the report's attachments"))
-            })?,
-        };
+        let bytes = e.files.get(rel).cloned().ok_or_else(|| {
+            RenderError::Asset(format!("`{rel}` was not read with the engagement"))
+        })?;
         attach(
             &mut world,
             rel,
@@ -273,6 +292,8 @@ pub fn render(
             typst: world.main_source().text().to_owned(),
             pdf: out.bytes,
             pages: out.pages,
+            templates: rendered.used,
+            warnings,
         }),
         Err(errors) => Err(RenderError::Typst {
             errors,
@@ -281,28 +302,88 @@ pub fn render(
     }
 }
 
-/// Writes `bytes` to `path` all at once: into a temporary file beside it, then renamed over
-/// it. A failure leaves no partial file and the previous file, if any, untouched.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
+/// The file [`write_atomic`] would replace for `path` (the target of a link), or why it
+/// refuses to write there. Checking every output first means nothing is written when one
+/// of them cannot be.
+pub fn output_target(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    use std::io::{Error, ErrorKind};
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let resolved = std::fs::canonicalize(path).map_err(|e| {
+                Error::new(
+                    e.kind(),
+                    format!("a link to a file that cannot be reached: {e}"),
+                )
+            })?;
+            if !std::fs::metadata(&resolved)?.is_file() {
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "a link to {}, which is not a regular file; nothing was written",
+                        resolved.display()
+                    ),
+                ));
+            }
+            resolved
+        }
+        Ok(m) if !m.is_file() => {
+            let what = if m.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file"
+            };
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{what}; nothing was written"),
+            ));
+        }
+        Ok(_) => path.to_path_buf(),
+        Err(e) if e.kind() == ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir)?;
-    let name = path
+    if !dir.is_dir() {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("the folder {} does not exist", dir.display()),
+        ));
+    }
+    Ok(target)
+}
+
+/// Writes `bytes` to `path` all at once: into a temporary file beside it, then renamed over
+/// it. A failure leaves no partial file and the previous file, if any, untouched.
+///
+/// The folder must exist (a misspelt folder is an error, not created). A symbolic link is
+/// written through: the file it points to is replaced, the link stays. Anything that is
+/// not a regular file (a folder, a device such as `/dev/stdout`, a FIFO) is refused, never
+/// replaced.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let target = output_target(path)?;
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A temporary file is private (0600); the output is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    result
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }

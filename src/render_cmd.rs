@@ -1,36 +1,42 @@
 //! The `render` command: one engagement, or a batch rendered in parallel on all cores.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use cfp_verify::archive::{self, Outcome};
 use cfp_verify::engagement::Language;
-use cfp_verify::load;
-use cfp_verify::render::{self, Assets, Options, RenderError, write_atomic};
-use cfp_verify::template::{self, Overrides};
+use cfp_verify::render::{self, Options, RenderError, write_atomic};
+use cfp_verify::template::TemplateDir;
 use cfp_verify::world::Fonts;
+use cfp_verify::{Verified, load};
 
 /// What every report of a run shares.
 pub struct Settings {
     pub output: Option<PathBuf>,
     pub archive: PathBuf,
     pub languages: Option<Vec<Language>>,
-    pub templates: Overrides,
+    pub templates: Option<Arc<TemplateDir>>,
     pub typst: Option<PathBuf>,
 }
 
+/// Opens `--templates DIR`, or says why not.
+pub fn open_templates(dir: Option<&Path>) -> Result<Option<Arc<TemplateDir>>, String> {
+    dir.map(|d| {
+        TemplateDir::open(d)
+            .map(Arc::new)
+            .map_err(|e| format!("{}: cannot read the templates: {e}", d.display()))
+    })
+    .transpose()
+}
+
 /// Renders `inputs` (engagement files, or folders of them): one line per report, and for a
-/// batch a summary. Exit 1 if any failed.
-pub fn run(
-    inputs: &[PathBuf],
-    font_dir: Option<&Path>,
-    templates: Option<&Path>,
-    mut settings: Settings,
-) -> ExitCode {
+/// batch a summary. Exit 1 if any failed, 2 for a usage error (nothing rendered).
+pub fn run(inputs: &[PathBuf], font_dir: Option<&Path>, settings: Settings) -> ExitCode {
     let extra_fonts;
     let fonts = match font_dir {
         None => Fonts::embedded(),
@@ -45,15 +51,6 @@ pub fn run(
             }
         },
     };
-    if let Some(dir) = templates {
-        match template::read_overrides(dir) {
-            Ok(t) => settings.templates = t,
-            Err(e) => {
-                eprintln!("{}: cannot read the templates: {e}", dir.display());
-                return ExitCode::from(1);
-            }
-        }
-    }
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -74,7 +71,7 @@ pub fn run(
         return ExitCode::from(2);
     }
     if !batch {
-        return match files.first().map(|f| render_one(f, &settings, fonts)) {
+        return match files.first().map(|f| render_file(f, &settings, fonts)) {
             Some(Ok(line)) => {
                 println!("{line}");
                 ExitCode::SUCCESS
@@ -101,6 +98,42 @@ fn engagements_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 fn render_batch(files: &[PathBuf], settings: &Settings, fonts: &Fonts) -> ExitCode {
     let started = Instant::now();
+    // Every file is read and checked first: two engagements that would be archived as the
+    // same revision are a usage error found before anything is rendered.
+    let loaded: Vec<Result<Verified, String>> = files
+        .iter()
+        .map(|f| load(f).map_err(|invalid| invalid.to_string()))
+        .collect();
+    let mut revisions: BTreeMap<(String, u32), Vec<&Path>> = BTreeMap::new();
+    for (file, v) in files.iter().zip(&loaded) {
+        if let Ok(v) = v {
+            let r = &v.engagement.report;
+            revisions
+                .entry((r.number.clone(), r.revision))
+                .or_default()
+                .push(file);
+        }
+    }
+    let clashes: Vec<String> = revisions
+        .iter()
+        .filter(|(_, f)| f.len() > 1)
+        .map(|((number, revision), f)| {
+            format!(
+                "  {number} r{revision}: {}",
+                f.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    if !clashes.is_empty() {
+        eprintln!(
+            "error: these files would be archived as the same revision; nothing was rendered:\n{}\n  hint: give each engagement its own `report.number`, or raise `report.revision`",
+            clashes.join("\n")
+        );
+        return ExitCode::from(2);
+    }
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -120,7 +153,10 @@ fn render_batch(files: &[PathBuf], settings: &Settings, fonts: &Fonts) -> ExitCo
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    let result = render_one(file, settings, fonts);
+                    let result = match &loaded[i] {
+                        Ok(v) => render_one(file, v, settings, fonts),
+                        Err(message) => Err(message.clone()),
+                    };
                     // Typst's memoization would otherwise keep every report in memory.
                     typst::comemo::evict(0);
                     match (&result, &bar) {
@@ -166,11 +202,76 @@ fn render_batch(files: &[PathBuf], settings: &Settings, fonts: &Fonts) -> ExitCo
     }
 }
 
-/// Renders one engagement: its summary line, or every message of its failure.
-pub fn render_one(file: &Path, settings: &Settings, fonts: &Fonts) -> Result<String, String> {
-    let started = Instant::now();
+/// Loads and renders one engagement file: its summary line, or every message of its failure.
+pub fn render_file(file: &Path, settings: &Settings, fonts: &Fonts) -> Result<String, String> {
     let verified = load(file).map_err(|invalid| invalid.to_string())?;
+    render_one(file, &verified, settings, fonts)
+}
+
+/// Why `-o` (or `--typst`) may not write to `path`, if it may not.
+fn refuse_output(path: &Path, engagement: &Path, what: &str) -> Option<String> {
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(path, engagement) {
+        return Some(format!(
+            "{}: is the engagement file itself; the {what} would replace it, nothing was written",
+            path.display()
+        ));
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if folder.join(archive::SUMS).is_file() {
+        return Some(format!(
+            "{}: is in an archived revision's folder (it has {}); the archive is written by `render` without `-o`, nothing was written",
+            path.display(),
+            archive::SUMS
+        ));
+    }
+    None
+}
+
+/// Renders one loaded engagement: its summary line, or every message of its failure.
+/// Nothing is written unless the whole render succeeded.
+pub fn render_one(
+    file: &Path,
+    verified: &Verified,
+    settings: &Settings,
+    fonts: &Fonts,
+) -> Result<String, String> {
+    let started = Instant::now();
     let report = &verified.engagement.report;
+    let pdf_target = settings.output.as_ref().map(|pdf| {
+        let json = pdf.with_extension("json");
+        (pdf.clone(), json)
+    });
+    // Refuse impossible targets before spending time on the render.
+    if let Some((pdf, json)) = &pdf_target {
+        if !pdf
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("pdf"))
+        {
+            return Err(format!(
+                "{}: `-o` names the report PDF and must end in `.pdf` (the results JSON is written beside it); nothing was written",
+                pdf.display()
+            ));
+        }
+        for (path, what) in [(pdf, "PDF"), (json, "results JSON")] {
+            if let Some(why) = refuse_output(path, file, what) {
+                return Err(why);
+            }
+            render::output_target(path)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        }
+    }
+    if let Some(t) = &settings.typst
+        && let Some(why) = refuse_output(t, file, "typst source")
+    {
+        return Err(why);
+    }
     // The superseded revision, when it is in the archive: the report shows what changed.
     let previous = (report.revision > 1)
         .then(|| archive::revision_dir(&settings.archive, &report.number, report.revision - 1))
@@ -180,46 +281,46 @@ pub fn render_one(file: &Path, settings: &Settings, fonts: &Fonts) -> Result<Str
         languages: settings.languages.clone(),
         templates: settings.templates.clone(),
     };
-    let base = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let rendered = render::render(&verified, Assets::Dir(base), fonts, &options).map_err(|e| {
-        let mut message = format!("{}: {e}", file.display());
-        if let RenderError::Typst { typst: source, .. } = &e {
-            let dump = match &settings.output {
-                Some(pdf) => pdf.with_extension("typ"),
-                None => settings
-                    .archive
-                    .join(format!("{}-r{}.typ", report.number, report.revision)),
-            };
-            if write_atomic(&dump, source.as_bytes()).is_ok() {
-                message.push_str(&format!(
-                    "\n  the generated typst source is in {}",
-                    dump.display()
-                ));
-            }
-        }
-        message
-    })?;
     let cannot_write =
         |path: &Path, e: std::io::Error| format!("{}: cannot write: {e}", path.display());
+    let rendered = match render::render(verified, fonts, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut message = format!("{}: {e}", file.display());
+            if let RenderError::Typst { typst: source, .. } = &e {
+                match &settings.typst {
+                    // Asked for: the source is what a template author needs to read.
+                    Some(t) => match write_atomic(t, source.as_bytes()) {
+                        Ok(()) => message.push_str(&format!(
+                            "\n  the generated typst source is in {}",
+                            t.display()
+                        )),
+                        Err(e) => message.push_str(&format!("\n  {}", cannot_write(t, e))),
+                    },
+                    None => message.push_str(
+                        "\n  hint: run again with `--typst FILE` to keep the generated typst source",
+                    ),
+                }
+            }
+            return Err(message);
+        }
+    };
+    for w in &rendered.warnings {
+        eprintln!("warning: {w}");
+    }
     if let Some(t) = &settings.typst {
         write_atomic(t, rendered.typst.as_bytes()).map_err(|e| cannot_write(t, e))?;
     }
-    let (pdf_path, note) = match &settings.output {
-        Some(pdf) => {
-            let json = verified.json();
-            for (path, bytes) in [
-                (pdf.clone(), rendered.pdf.as_slice()),
-                (pdf.with_extension("json"), json.as_bytes()),
-            ] {
-                write_atomic(&path, bytes).map_err(|e| cannot_write(&path, e))?;
+    let (pdf_path, note) = match &pdf_target {
+        Some((pdf, json)) => {
+            let results = verified.json();
+            for (path, bytes) in [(pdf, rendered.pdf.as_slice()), (json, results.as_bytes())] {
+                write_atomic(path, bytes).map_err(|e| cannot_write(path, e))?;
             }
             (pdf.clone(), "")
         }
         None => {
-            let (dir, outcome) = archive::store(&settings.archive, &verified, &rendered)
+            let (dir, outcome) = archive::store(&settings.archive, verified, &rendered)
                 .map_err(|e| e.to_string())?;
             let note = match outcome {
                 Outcome::Unchanged => " (already archived, identical)",

@@ -7,7 +7,7 @@
 //! the template cannot extend it. A misspelt variable is an error, not an empty cell.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
@@ -98,28 +98,100 @@ fn ratio_filter(value: Value) -> Value {
     Value::from_safe_string(if ok { text.to_owned() } else { "0%".into() })
 }
 
-/// Template files that replace built-in ones, by name.
+/// The templates a report was rendered with that are not the built-in ones, by name.
 pub type Overrides = BTreeMap<String, String>;
 
-/// Reads every file of `dir` as a template override (`--templates DIR`).
-pub fn read_overrides(dir: &Path) -> std::io::Result<Overrides> {
-    let mut out = Overrides::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_file()
-            && let Some(name) = path.file_name().and_then(|n| n.to_str())
-            && !name.starts_with('.')
-        {
-            out.insert(name.to_owned(), std::fs::read_to_string(&path)?);
-        }
-    }
-    Ok(out)
+/// At most this many minijinja instructions per report: a template that loops for ever
+/// (or for a very long time) is stopped with an error instead of hanging `render` or
+/// `verify`. The built-in templates use about 1% of it for the sample.
+pub const FUEL: u64 = 50_000_000;
+
+/// A folder of templates replacing built-in ones (`--templates DIR`).
+///
+/// Files are read through a handle on the folder that cannot leave it: `..`, absolute
+/// names and symbolic links that lead outside are refused. Only the templates the report
+/// asks for are read (and then attached to the PDF), so nothing else in the folder, such
+/// as a `secrets.env`, can reach the output.
+#[derive(Debug)]
+pub struct TemplateDir {
+    path: PathBuf,
+    dir: cap_std::fs::Dir,
 }
 
-/// The environment: embedded templates, replaced by `overrides` of the same name.
-pub fn environment(overrides: &Overrides) -> Environment<'static> {
+impl TemplateDir {
+    /// Opens `path`.
+    pub fn open(path: &Path) -> std::io::Result<TemplateDir> {
+        let dir = cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
+        Ok(TemplateDir {
+            path: path.to_path_buf(),
+            dir,
+        })
+    }
+
+    /// The folder as the user named it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The template `name` from the folder, if it has one.
+    fn read(&self, name: &str) -> std::io::Result<Option<String>> {
+        if !is_template_name(name) {
+            return Ok(None);
+        }
+        match self.dir.read_to_string(name) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The names of the template files (`*.j2`) at the folder's top level, sorted.
+    pub fn names(&self) -> std::io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in self.dir.entries()? {
+            let name = entry?.file_name();
+            if let Some(name) = name.to_str()
+                && is_template_name(name)
+            {
+                names.push(name.to_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// A template's name: `report.typ.j2` or `sections/cover.typ.j2`, never absolute, hidden
+/// or with `..` (the folder handle refuses those too; this keeps the messages plain).
+fn is_template_name(name: &str) -> bool {
+    name.ends_with(".j2")
+        && !name.contains(['\\', ':'])
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && !part.starts_with('.'))
+}
+
+/// The typst source of a report, and the templates of the folder it used.
+#[derive(Debug)]
+pub struct Rendered {
+    pub typst: String,
+    /// The templates read from the `--templates` folder, by name.
+    pub used: Overrides,
+    /// Files of the folder that look like templates but were not used (misspelt names).
+    pub unused: Vec<String>,
+}
+
+/// The environment: the built-in templates, replaced by those of `dir`. The templates read
+/// from `dir` are recorded in `used`.
+fn environment_with(
+    dir: Option<std::sync::Arc<TemplateDir>>,
+    used: std::sync::Arc<std::sync::Mutex<Overrides>>,
+) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
+    // Template errors then say where in the template they are, in release builds too.
+    env.set_debug(true);
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".typ.j2") {
             AutoEscape::Custom("typst".into())
@@ -130,10 +202,26 @@ pub fn environment(overrides: &Overrides) -> Environment<'static> {
     env.set_formatter(typst_formatter);
     env.add_filter("str", str_filter);
     env.add_filter("ratio", ratio_filter);
-    let overrides = overrides.clone();
     env.set_loader(move |name| {
-        if let Some(text) = overrides.get(name) {
-            return Ok(Some(text.clone()));
+        if let Some(dir) = &dir {
+            match dir.read(name) {
+                Ok(Some(text)) => {
+                    used.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(name.to_owned(), text.clone());
+                    return Ok(Some(text));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!(
+                            "cannot read `{name}` from {}: {e} (templates are read from inside the folder only)",
+                            dir.path().display()
+                        ),
+                    ));
+                }
+            }
         }
         Ok(TEMPLATES
             .iter()
@@ -143,11 +231,45 @@ pub fn environment(overrides: &Overrides) -> Environment<'static> {
     env
 }
 
-/// Renders the report's typst source.
-pub fn render(view: &View, overrides: &Overrides) -> Result<String, TemplateError> {
-    let env = environment(overrides);
+/// The environment with the built-in templates only (for tests of template features).
+pub fn environment() -> Environment<'static> {
+    environment_with(None, Default::default())
+}
+
+/// Renders the report's typst source with the built-in templates, or those of `dir`.
+pub fn render(
+    view: &View,
+    dir: Option<&std::sync::Arc<TemplateDir>>,
+) -> Result<Rendered, TemplateError> {
+    let used = std::sync::Arc::new(std::sync::Mutex::new(Overrides::new()));
+    let env = environment_with(dir.cloned(), used.clone());
     let template = env.get_template("report.typ.j2")?;
-    Ok(template.render(Serde(view))?)
+    let typst = template.render(Serde(view))?;
+    drop(env);
+    let used = std::mem::take(&mut *used.lock().unwrap_or_else(|p| p.into_inner()));
+    let unused = match dir {
+        Some(d) => d
+            .names()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| !used.contains_key(n))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Rendered {
+        typst,
+        used,
+        unused,
+    })
+}
+
+/// The built-in templates' names, for messages.
+pub fn builtin_names() -> String {
+    TEMPLATES
+        .iter()
+        .map(|(n, _)| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -156,7 +278,7 @@ mod tests {
 
     #[test]
     fn values_are_typst_string_literals() {
-        let mut env = environment(&Overrides::new());
+        let mut env = environment();
         env.add_template_owned(
             "t.typ.j2",
             "[{{ x }}] {{ y|str }} {{ z|ratio }} {{ w|ratio }}".to_owned(),
@@ -180,7 +302,7 @@ mod tests {
 
     #[test]
     fn a_misspelt_variable_is_an_error() {
-        let mut env = environment(&Overrides::new());
+        let mut env = environment();
         env.add_template_owned("t.typ.j2", "{{ nope }}".to_owned())
             .unwrap();
         let err = env

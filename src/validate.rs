@@ -1,6 +1,7 @@
 //! The file as written ([`model::File`]) -> a validated [`Engagement`], collecting every
 //! problem with its YAML path and place.
 
+use std::collections::BTreeMap;
 use std::path::Path as FsPath;
 
 use chrono::NaiveDate;
@@ -57,12 +58,17 @@ pub fn validate(
     base: Option<&FsPath>,
     problems: &mut Problems,
 ) -> Engagement {
+    let dir = base.map(|b| {
+        cap_std::fs::Dir::open_ambient_dir(b, cap_std::ambient_authority()).map_err(|e| (b, e))
+    });
     let mut cx = Cx {
         root,
         problems,
         languages: vec![Language::Zh, Language::En],
         broken_factors: Vec::new(),
         base,
+        dir,
+        files: BTreeMap::new(),
     };
     let p = Path::root();
     let report = cx.report(&file.report, &p.key("report"));
@@ -106,9 +112,10 @@ pub fn validate(
         &p.key("attachments"),
         |cx, a, path| Attachment {
             title: cx.text(&a.title, &path.key("title")),
-            file: cx.file(&a.file, &path.key("file")),
+            file: cx.file(&a.file, &path.key("file"), false),
         },
     );
+    let files = std::mem::take(&mut cx.files);
     Engagement {
         report,
         scope,
@@ -120,6 +127,7 @@ pub fn validate(
         data_evaluation,
         improvements,
         attachments,
+        files,
     }
 }
 
@@ -131,6 +139,11 @@ struct Cx<'a> {
     /// Factors defined but unreadable: lines that use them are not "unknown".
     broken_factors: Vec<String>,
     base: Option<&'a FsPath>,
+    /// A handle on the engagement's folder: files are opened through it, so no path (or
+    /// link swapped in later) can lead outside it.
+    dir: Option<Result<cap_std::fs::Dir, (&'a FsPath, std::io::Error)>>,
+    /// The images read, by their path in the engagement.
+    files: BTreeMap<String, Vec<u8>>,
 }
 
 impl Cx<'_> {
@@ -274,8 +287,9 @@ impl Cx<'_> {
         Some(q)
     }
 
-    /// A file the engagement names: relative, inside its folder, existing.
-    fn file(&mut self, rel: &Option<String>, path: &Path) -> Option<String> {
+    /// A file the engagement names: relative, inside its folder, a regular file. An image
+    /// is read (once: these bytes are what the report shows and attaches) and must decode.
+    fn file(&mut self, rel: &Option<String>, path: &Path, image: bool) -> Option<String> {
         let rel = rel.as_deref()?;
         let p = FsPath::new(rel);
         let escapes = p.is_absolute()
@@ -293,30 +307,68 @@ impl Cx<'_> {
             );
             return None;
         }
-        if let Some(base) = self.base {
-            let full = base.join(p);
-            if !full.is_file() {
+        let (Some(base), Some(dir)) = (self.base, &self.dir) else {
+            return Some(rel.to_owned());
+        };
+        let dir = match dir {
+            Ok(dir) => dir,
+            Err((folder, e)) => {
+                let message = format!(
+                    "`{rel}` cannot be read: the folder {} cannot be opened: {e}",
+                    folder.display()
+                );
+                self.error(path, message, None);
+                return None;
+            }
+        };
+        match read_inside(dir, rel, image) {
+            Ok(bytes) => {
+                if image {
+                    if let Err(why) = crate::world::check_image(rel, &bytes) {
+                        self.error(
+                            path,
+                            format!("`{rel}` cannot be shown: {why}"),
+                            Some("give a PNG, JPEG, GIF, WebP or SVG file that opens in an image viewer".into()),
+                        );
+                        return None;
+                    }
+                    self.files.insert(rel.to_owned(), bytes);
+                }
+                Some(rel.to_owned())
+            }
+            Err(Unreadable::Missing) => {
                 self.error(
                     path,
                     format!("file `{rel}` does not exist"),
-                    Some(format!("looked for {}", full.display())),
+                    Some(format!("looked for {}", base.join(p).display())),
                 );
-                return None;
+                None
             }
-            let inside = match (full.canonicalize(), base.canonicalize()) {
-                (Ok(f), Ok(b)) => f.starts_with(b),
-                _ => false,
-            };
-            if !inside {
+            Err(Unreadable::Folder) => {
+                self.error(path, format!("`{rel}` is a folder, not a file"), None);
+                None
+            }
+            Err(Unreadable::Special) => {
+                self.error(
+                    path,
+                    format!("`{rel}` is not a regular file (a device, socket or FIFO)"),
+                    None,
+                );
+                None
+            }
+            Err(Unreadable::Outside) => {
                 self.error(
                     path,
                     format!("`{rel}` leads outside the engagement's folder (a link?)"),
                     Some("copy the file into the engagement's folder".into()),
                 );
-                return None;
+                None
+            }
+            Err(Unreadable::Io(e)) => {
+                self.error(path, format!("`{rel}` cannot be read: {e}"), None);
+                None
             }
         }
-        Some(rel.to_owned())
     }
 
     fn report(&mut self, r: &model::Report, path: &Path) -> Report {
@@ -537,7 +589,7 @@ impl Cx<'_> {
             let ap = path.key("approver");
             Approver {
                 name: self.text(&a.name, &ap.key("name")),
-                signature: self.file(&a.signature, &ap.key("signature")),
+                signature: self.file(&a.signature, &ap.key("signature"), true),
             }
         });
         if report.status == Status::Approved && approver.is_none() {
@@ -553,11 +605,11 @@ impl Cx<'_> {
             name: self.text(&v.name, &path.key("name")),
             address: self.opt_text(&v.address, &path.key("address")),
             profile: self.opt_text(&v.profile, &path.key("profile")),
-            logo: self.file(&v.logo, &path.key("logo")),
+            logo: self.file(&v.logo, &path.key("logo"), true),
             team,
             reviewers,
             approver,
-            seal: self.file(&v.seal, &path.key("seal")),
+            seal: self.file(&v.seal, &path.key("seal"), true),
         }
     }
 
@@ -584,7 +636,7 @@ impl Cx<'_> {
             legal_form: self.opt_text(&c.legal_form, &path.key("legal_form")),
             profile: self.opt_text(&c.profile, &path.key("profile")),
             energy: self.opt_text(&c.energy, &path.key("energy")),
-            org_chart: self.file(&c.org_chart, &path.key("org_chart")),
+            org_chart: self.file(&c.org_chart, &path.key("org_chart"), true),
             equipment: self.list(all(&c.equipment), &path.key("equipment"), |cx, e, p| {
                 Equipment {
                     name: cx.text(&e.name, &p.key("name")),
@@ -598,7 +650,7 @@ impl Cx<'_> {
                 Process {
                     name: cx.text(&pr.name, &p.key("name")),
                     steps: cx.texts(&pr.steps, &p.key("steps")),
-                    flowchart: cx.file(&pr.flowchart, &p.key("flowchart")),
+                    flowchart: cx.file(&pr.flowchart, &p.key("flowchart"), true),
                 }
             }),
         }
@@ -1024,6 +1076,45 @@ pub fn check_credit_code(code: &str) -> Result<(), ReadError> {
         );
     }
     Ok(())
+}
+
+/// Why a file the engagement names cannot be used.
+enum Unreadable {
+    Missing,
+    Folder,
+    Special,
+    Outside,
+    Io(std::io::Error),
+}
+
+/// Opens `rel` through `dir`, which refuses `..` and links leading outside; reads it when
+/// `read` (the handle is checked to be a regular file before a byte is read).
+fn read_inside(dir: &cap_std::fs::Dir, rel: &str, read: bool) -> Result<Vec<u8>, Unreadable> {
+    use std::io::{ErrorKind, Read};
+    let classify = |e: std::io::Error| match e.kind() {
+        ErrorKind::NotFound => Unreadable::Missing,
+        ErrorKind::PermissionDenied if e.to_string().contains("outside") => Unreadable::Outside,
+        _ => Unreadable::Io(e),
+    };
+    // Before opening: opening a FIFO would wait for a writer.
+    let meta = dir.metadata(rel).map_err(classify)?;
+    if meta.is_dir() {
+        return Err(Unreadable::Folder);
+    }
+    if !meta.is_file() {
+        return Err(Unreadable::Special);
+    }
+    if !read {
+        return Ok(Vec::new());
+    }
+    let mut file = dir.open(rel).map_err(classify)?;
+    let meta = file.metadata().map_err(Unreadable::Io)?;
+    if !meta.is_file() {
+        return Err(Unreadable::Special);
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(Unreadable::Io)?;
+    Ok(bytes)
 }
 
 #[cfg(test)]

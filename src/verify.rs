@@ -1,16 +1,25 @@
 //! `verify`: a report PDF carries its engagement file; render it again and compare.
+//!
+//! The PDF is untrusted input: only the attachments `verify` needs are decompressed, within
+//! a size budget, and the templates attached to it are never run. A report made with
+//! templates that are not built in is verified only against a templates folder the user
+//! names (`verify --templates DIR`), whose templates must be the ones recorded in the PDF.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use lopdf::{Document, Object};
+use lopdf::{Document, Object, ObjectId};
 
-use crate::render::{self, Assets, ENGAGEMENT, Options, RECORDED, RESULTS, Recorded};
-use crate::template::Overrides;
+use crate::render::{self, ENGAGEMENT, Options, RECORDED, RESULTS, Recorded, RecordedTemplate};
+use crate::template::TemplateDir;
 use crate::world::Fonts;
 use crate::{Invalid, Verified};
 
 /// Most bytes one attachment may decompress to (a guard against decompression bombs).
-const MAX_ATTACHMENT: usize = 64 << 20;
+pub const MAX_ATTACHMENT: usize = 64 << 20;
+/// Most bytes all the attachments `verify` reads may decompress to together.
+pub const MAX_ATTACHMENTS: usize = 128 << 20;
 
 /// What verifying a report found.
 #[derive(Debug)]
@@ -22,6 +31,15 @@ pub enum Verdict {
     FiguresDiffer(Vec<String>),
     /// The figures agree, but the PDF's bytes are not those rendered now.
     BytesDiffer { generator: String },
+    /// The report was made with templates that are not built in, and no templates folder
+    /// was given to vouch for them: what it prints cannot be reproduced from the
+    /// engagement alone.
+    CustomTemplates(Vec<RecordedTemplate>),
+    /// The templates folder given is not the one the report was made with.
+    TemplatesDiffer {
+        recorded: Vec<RecordedTemplate>,
+        given: Vec<RecordedTemplate>,
+    },
 }
 
 /// Why a PDF could not be verified at all.
@@ -31,6 +49,10 @@ pub enum VerifyError {
     NotPdf(String),
     /// A PDF without the attachment cfp-verify puts in every report.
     NoEngagement,
+    /// An attachment is larger than `verify` reads, or they all are together.
+    TooLarge(String),
+    /// An attachment the report needs is missing or unreadable.
+    Missing(String),
     /// The attached engagement is not valid (with this version of cfp-verify).
     Invalid(Invalid),
     Render(render::RenderError),
@@ -44,6 +66,11 @@ impl std::fmt::Display for VerifyError {
                 f,
                 "no attached `{ENGAGEMENT}`: this PDF was not made by cfp-verify `render`, or its attachments were removed"
             ),
+            VerifyError::TooLarge(e) => write!(
+                f,
+                "{e}; a report's attachments are far smaller: not verified"
+            ),
+            VerifyError::Missing(e) => write!(f, "{e}: not verified"),
             VerifyError::Invalid(e) => write!(f, "the attached engagement is not valid:\n{e}"),
             VerifyError::Render(e) => {
                 write!(f, "the attached engagement cannot be rendered again: {e}")
@@ -54,22 +81,76 @@ impl std::fmt::Display for VerifyError {
 
 impl std::error::Error for VerifyError {}
 
-/// The files attached to a PDF, by name.
+/// The files attached to a PDF, decompressed on demand within [`MAX_ATTACHMENTS`].
+pub struct Attachments {
+    doc: Document,
+    streams: BTreeMap<String, ObjectId>,
+    spent: Cell<usize>,
+}
+
+impl Attachments {
+    /// Reads the PDF's embedded-files name tree (no attachment is decompressed yet).
+    pub fn of(pdf: &[u8]) -> Result<Attachments, VerifyError> {
+        let doc = Document::load_mem(pdf).map_err(|e| VerifyError::NotPdf(e.to_string()))?;
+        let mut streams = BTreeMap::new();
+        let catalog = doc
+            .catalog()
+            .map_err(|e| VerifyError::NotPdf(e.to_string()))?;
+        let tree = catalog
+            .get(b"Names")
+            .ok()
+            .and_then(|n| deref(&doc, n))
+            .and_then(|n| n.as_dict().ok())
+            .and_then(|n| n.get(b"EmbeddedFiles").ok())
+            .and_then(|t| deref(&doc, t));
+        if let Some(tree) = tree {
+            collect(&doc, tree, &mut streams, 0);
+        }
+        Ok(Attachments {
+            doc,
+            streams,
+            spent: Cell::new(0),
+        })
+    }
+
+    /// The attachments' names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.streams.keys().map(String::as_str)
+    }
+
+    /// The attachment `name`, decompressed; `None` when the PDF has none of that name.
+    pub fn get(&self, name: &str) -> Result<Option<Vec<u8>>, VerifyError> {
+        let Some(id) = self.streams.get(name) else {
+            return Ok(None);
+        };
+        let stream = self
+            .doc
+            .get_object(*id)
+            .and_then(Object::as_stream)
+            .map_err(|e| {
+                VerifyError::Missing(format!("the attachment `{name}` cannot be read: {e}"))
+            })?;
+        let left = MAX_ATTACHMENTS.saturating_sub(self.spent.get());
+        let limit = MAX_ATTACHMENT.min(left);
+        let bytes = stream.decompressed_content_with_limit(limit).map_err(|e| {
+            VerifyError::TooLarge(format!(
+                "the attachment `{name}` decompresses to more than {} MB ({e})",
+                limit >> 20
+            ))
+        })?;
+        self.spent.set(self.spent.get() + bytes.len());
+        Ok(Some(bytes))
+    }
+}
+
+/// The files attached to a PDF, by name, all decompressed (within the same limits).
 pub fn attachments(pdf: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
-    let doc = Document::load_mem(pdf).map_err(|e| VerifyError::NotPdf(e.to_string()))?;
+    let a = Attachments::of(pdf)?;
     let mut files = BTreeMap::new();
-    let catalog = doc
-        .catalog()
-        .map_err(|e| VerifyError::NotPdf(e.to_string()))?;
-    let tree = catalog
-        .get(b"Names")
-        .ok()
-        .and_then(|n| deref(&doc, n))
-        .and_then(|n| n.as_dict().ok())
-        .and_then(|n| n.get(b"EmbeddedFiles").ok())
-        .and_then(|t| deref(&doc, t));
-    if let Some(tree) = tree {
-        collect(&doc, tree, &mut files, 0);
+    for name in a.names() {
+        if let Some(bytes) = a.get(name)? {
+            files.insert(name.to_owned(), bytes);
+        }
     }
     Ok(files)
 }
@@ -78,10 +159,10 @@ fn deref<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Object> {
     doc.dereference(obj).ok().map(|(_, o)| o)
 }
 
-/// Walks a name tree of file specifications.
-fn collect(doc: &Document, node: &Object, files: &mut BTreeMap<String, Vec<u8>>, depth: usize) {
+/// Walks a name tree of file specifications, noting each file's stream.
+fn collect(doc: &Document, node: &Object, files: &mut BTreeMap<String, ObjectId>, depth: usize) {
     let Ok(dict) = node.as_dict() else { return };
-    if depth > 16 {
+    if depth > 16 || files.len() > 10_000 {
         return;
     }
     if let Ok(kids) = dict.get(b"Kids").and_then(Object::as_array) {
@@ -107,13 +188,9 @@ fn collect(doc: &Document, node: &Object, files: &mut BTreeMap<String, Vec<u8>>,
             .ok()
             .and_then(|ef| deref(doc, ef))
             .and_then(|ef| ef.as_dict().ok())
-            .and_then(|ef| ef.get(b"F").ok())
-            .and_then(|f| deref(doc, f))
-            .and_then(|f| f.as_stream().ok());
-        if let Some(bytes) =
-            stream.and_then(|s| s.decompressed_content_with_limit(MAX_ATTACHMENT).ok())
-        {
-            files.insert(name, bytes);
+            .and_then(|ef| ef.get(b"F").ok());
+        if let Some(Object::Reference(id)) = stream {
+            files.entry(name).or_insert(*id);
         }
     }
 }
@@ -132,25 +209,58 @@ fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
-/// The engagement attached to a report PDF, validated, with the report's other attachments.
-pub fn engagement_of(
-    pdf: &[u8],
-    name: &str,
-) -> Result<(Verified, BTreeMap<String, Vec<u8>>), VerifyError> {
-    let files = attachments(pdf)?;
-    let source = files.get(ENGAGEMENT).ok_or(VerifyError::NoEngagement)?;
-    let verified = crate::load_bytes(&format!("{name} ({ENGAGEMENT})"), source, None)
-        .map_err(VerifyError::Invalid)?;
-    Ok((verified, files))
+/// The engagement attached to a report PDF, validated, with the images it names taken
+/// from the report's attachments.
+pub fn engagement_of(pdf: &[u8], name: &str) -> Result<Verified, VerifyError> {
+    engagement_in(&Attachments::of(pdf)?, name)
 }
 
-/// Renders the attached engagement again and compares it with `pdf`.
-pub fn verify(pdf: &[u8], name: &str, fonts: &Fonts) -> Result<Verdict, VerifyError> {
-    let (verified, files) = engagement_of(pdf, name)?;
+fn engagement_in(files: &Attachments, name: &str) -> Result<Verified, VerifyError> {
+    let source = files.get(ENGAGEMENT)?.ok_or(VerifyError::NoEngagement)?;
+    let mut verified = crate::load_bytes(&format!("{name} ({ENGAGEMENT})"), &source, None)
+        .map_err(VerifyError::Invalid)?;
+    let paths: Vec<String> = render::asset_paths(&verified.engagement)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    for rel in &paths {
+        let bytes = files.get(rel)?.ok_or_else(|| {
+            VerifyError::Missing(format!(
+                "the image `{rel}` the engagement names is not attached"
+            ))
+        })?;
+        verified.engagement.files.insert(rel.clone(), bytes);
+    }
+    Ok(verified)
+}
+
+/// Renders the attached engagement again, with `templates` when the report was made with
+/// a templates folder, and compares it with `pdf`.
+pub fn verify(
+    pdf: &[u8],
+    name: &str,
+    fonts: &Fonts,
+    templates: Option<Arc<TemplateDir>>,
+) -> Result<Verdict, VerifyError> {
+    let files = Attachments::of(pdf)?;
+    if files.get(ENGAGEMENT)?.is_none() {
+        return Err(VerifyError::NoEngagement);
+    }
     let recorded: Option<Recorded> = files
-        .get(RECORDED)
-        .and_then(|b| serde_json::from_slice(b).ok());
-    let mut options = Options::default();
+        .get(RECORDED)?
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let recorded_templates = recorded
+        .as_ref()
+        .map(|r| r.templates.clone())
+        .unwrap_or_default();
+    if !recorded_templates.is_empty() && templates.is_none() {
+        return Ok(Verdict::CustomTemplates(recorded_templates));
+    }
+    let verified = engagement_in(&files, name)?;
+    let mut options = Options {
+        templates,
+        ..Options::default()
+    };
     let mut generator = String::from("unknown");
     if let Some(r) = &recorded {
         generator = r.generator.clone();
@@ -164,26 +274,32 @@ pub fn verify(pdf: &[u8], name: &str, fonts: &Fonts) -> Result<Verdict, VerifyEr
                 })
                 .collect(),
         );
-        let mut templates = Overrides::new();
-        for t in &r.templates {
-            if let Some(text) = files.get(&format!("templates/{t}")) {
-                templates.insert(t.clone(), String::from_utf8_lossy(text).into_owned());
-            }
-        }
-        options.templates = templates;
     }
-    options.previous = files.get(render::PREVIOUS).cloned();
+    options.previous = files.get(render::PREVIOUS)?;
     let recomputed = verified.json();
-    if let Some(attached) = files.get(RESULTS)
+    if let Some(attached) = files.get(RESULTS)?
         && attached != recomputed.as_bytes()
     {
         return Ok(Verdict::FiguresDiffer(differences(
-            attached,
+            &attached,
             recomputed.as_bytes(),
         )));
     }
-    let report = render::render(&verified, Assets::Files(&files), fonts, &options)
-        .map_err(VerifyError::Render)?;
+    let report = render::render(&verified, fonts, &options).map_err(VerifyError::Render)?;
+    let given: Vec<RecordedTemplate> = report
+        .templates
+        .iter()
+        .map(|(name, text)| RecordedTemplate {
+            name: name.clone(),
+            sha256: crate::archive::sha256_hex(text.as_bytes()),
+        })
+        .collect();
+    if given != recorded_templates {
+        return Ok(Verdict::TemplatesDiffer {
+            recorded: recorded_templates,
+            given,
+        });
+    }
     if report.pdf == pdf {
         Ok(Verdict::Verified)
     } else {

@@ -9,17 +9,39 @@ use notify::{RecursiveMode, Watcher};
 
 use cfp_verify::world::Fonts;
 
-use crate::render_cmd::{Settings, render_one};
+use crate::render_cmd::Settings;
 
-/// Renders `file` now and after every change, until interrupted. A broken engagement is
-/// reported and the last good PDF stays (files are replaced atomically, only on success).
+/// The files an engagement's report shows (its images), as paths on disk.
+fn images_of(file: &Path) -> Vec<PathBuf> {
+    let base = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    cfp_verify::load(file)
+        .map(|v| {
+            cfp_verify::render::asset_paths(&v.engagement)
+                .into_iter()
+                .map(|rel| base.join(rel))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Renders `file` now and after every change of it, of an image it shows or of a template,
+/// until interrupted. A broken engagement is reported and the last good PDF stays (files
+/// are replaced atomically, only on success).
 pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> ExitCode {
     let fonts = Fonts::embedded();
     if settings.output.is_none() {
         let stem = file
             .file_stem()
             .map_or("engagement".into(), |s| s.to_string_lossy().into_owned());
-        settings.output = Some(settings.archive.join("preview").join(format!("{stem}.pdf")));
+        let preview = settings.archive.join("preview");
+        if let Err(e) = std::fs::create_dir_all(&preview) {
+            eprintln!("{}: cannot create: {e}", preview.display());
+            return ExitCode::from(1);
+        }
+        settings.output = Some(preview.join(format!("{stem}.pdf")));
     }
     let (tx, rx) = mpsc::channel();
     let mut watcher = match notify::recommended_watcher(move |event| {
@@ -47,24 +69,32 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
         }
     }
     let name = file.file_name().map(|n| n.to_os_string());
+    let images = std::cell::RefCell::new(Vec::<PathBuf>::new());
     let relevant = |path: &Path| {
         path.file_name() == name.as_deref()
             || templates.is_some_and(|t| path.parent() == Some(t) && !is_temporary(path))
+            || images
+                .borrow()
+                .iter()
+                .any(|i| i.file_name() == path.file_name() && same_folder(i, path))
     };
-    let mut render = || {
-        if let Some(dir) = templates {
-            match cfp_verify::template::read_overrides(dir) {
-                Ok(t) => settings.templates = t,
-                Err(e) => eprintln!("{}: cannot read the templates: {e}", dir.display()),
-            }
-        }
-        match render_one(file, &settings, fonts) {
+    let mut render = |watcher: &mut notify::RecommendedWatcher| {
+        match crate::render_cmd::render_file(file, &settings, fonts) {
             Ok(line) => println!("{line}"),
             Err(message) => eprintln!("{message}\n  (the last good PDF is kept)"),
         }
         typst::comemo::evict(10);
+        // Watch the folders of the images the engagement now shows.
+        let now = images_of(file);
+        for image in &now {
+            let dir = folder(image);
+            if !watched.contains(&dir) && watcher.watch(&dir, RecursiveMode::NonRecursive).is_ok() {
+                watched.push(dir);
+            }
+        }
+        *images.borrow_mut() = now;
     };
-    render();
+    render(&mut watcher);
     println!("watching {} (Ctrl-C stops)", file.display());
     let changed = |event: &notify::Result<notify::Event>| {
         event
@@ -83,9 +113,21 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
                 break;
             }
         }
-        render();
+        render(&mut watcher);
     }
     ExitCode::SUCCESS
+}
+
+/// Whether two paths are in the same folder (events may name it absolutely).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(dir).ok()
+    };
+    canon(a).is_some() && canon(a) == canon(b)
 }
 
 /// Editors' swap and backup files.

@@ -187,6 +187,80 @@ impl World for ReportWorld<'_> {
     }
 }
 
+/// Whether typst can show `bytes` as the image at `path`: the format typst takes from the
+/// name (or, without a known extension, from the data) must decode. Checked when the
+/// engagement is validated, so that a broken image is reported at its key, not as a typst
+/// error in the generated source.
+pub fn check_image(path: &str, bytes: &[u8]) -> Result<(), String> {
+    use typst::visualize::{
+        ExchangeFormat, ImageFormat, RasterFormat, RasterImage, SvgImage, VectorFormat,
+    };
+    if bytes.is_empty() {
+        return Err("the file is empty".into());
+    }
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let format = match ext.as_str() {
+        "png" => ImageFormat::Raster(ExchangeFormat::Png.into()),
+        "jpg" | "jpeg" => ImageFormat::Raster(ExchangeFormat::Jpg.into()),
+        "gif" => ImageFormat::Raster(ExchangeFormat::Gif.into()),
+        "webp" => ImageFormat::Raster(ExchangeFormat::Webp.into()),
+        "svg" | "svgz" => ImageFormat::Vector(VectorFormat::Svg),
+        "pdf" => ImageFormat::Vector(VectorFormat::Pdf),
+        _ => ImageFormat::detect(bytes)
+            .ok_or("not an image: PNG, JPEG, GIF, WebP, SVG or PDF is expected".to_owned())?,
+    };
+    let data = Bytes::new(bytes.to_vec());
+    let result = match format {
+        ImageFormat::Raster(RasterFormat::Exchange(f)) => RasterImage::plain(data, f)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        ImageFormat::Raster(RasterFormat::Pixel(_)) => Err("raw pixel data".into()),
+        ImageFormat::Vector(VectorFormat::Svg) => SvgImage::new(data)
+            .map(|_| ())
+            .map_err(|e| load_error_message(&format!("{e:?}"))),
+        // Typst does not expose its PDF loader to check one beforehand.
+        ImageFormat::Vector(VectorFormat::Pdf) => {
+            return Err("a PDF used as an image is not supported: give an SVG, PNG or JPEG".into());
+        }
+    };
+    result.map_err(|e| {
+        let detected = ImageFormat::detect(bytes);
+        match (detected, format) {
+            (Some(d), f) if d != f => format!(
+                "the data is {}, not what the name `.{ext}` says ({e})",
+                describe(d)
+            ),
+            (None, _) => format!("not a readable image ({e})"),
+            _ => format!("a broken image ({e})"),
+        }
+    })
+}
+
+/// The message of a typst `LoadError`, whose fields are private but whose `Debug` shows it.
+fn load_error_message(debug: &str) -> String {
+    debug
+        .split_once("message: \"")
+        .and_then(|(_, rest)| rest.rsplit_once('"'))
+        .map(|(m, _)| m.replace("\\\"", "\""))
+        .unwrap_or_else(|| debug.to_owned())
+}
+
+fn describe(f: typst::visualize::ImageFormat) -> &'static str {
+    use typst::visualize::{ExchangeFormat, ImageFormat, RasterFormat, VectorFormat};
+    match f {
+        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Png)) => "PNG",
+        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Jpg)) => "JPEG",
+        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Gif)) => "GIF",
+        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Webp)) => "WebP",
+        ImageFormat::Raster(RasterFormat::Pixel(_)) => "raw pixels",
+        ImageFormat::Vector(VectorFormat::Svg) => "SVG",
+        ImageFormat::Vector(VectorFormat::Pdf) => "PDF",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
