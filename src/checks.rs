@@ -3,7 +3,7 @@
 //! Findings do not make a file invalid; `check` prints them and the report lists them.
 //! Each has a stable code that tools and templates may rely on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rust_decimal::Decimal;
 
@@ -148,12 +148,22 @@ fn stage_key(stage: Stage) -> &'static str {
 }
 
 fn untraced_materials(p: &Product, out: &mut Vec<Finding>) {
+    // Names as sets (`Bi::matches` is: the same Chinese or the same English name), so that
+    // an inventory of 100,000 lines is not compared line by line with itself.
+    let mut acquired_zh = HashSet::new();
+    let mut acquired_en = HashSet::new();
+    for m in p.lines_of(Stage::Materials) {
+        acquired_zh.insert(m.name.zh.as_str());
+        acquired_en.insert(m.name.en.as_str());
+    }
+    let (mut seen_zh, mut seen_en) = (HashSet::new(), HashSet::new());
     let mut untraced: Vec<(&Bi, &Path)> = Vec::new();
     for line in p.lines_of(Stage::Transport) {
-        let acquired = p
-            .lines_of(Stage::Materials)
-            .any(|m| m.name.matches(&line.name));
-        if !acquired && !untraced.iter().any(|(n, _)| n.matches(&line.name)) {
+        let (zh, en) = (line.name.zh.as_str(), line.name.en.as_str());
+        let acquired = acquired_zh.contains(zh) || acquired_en.contains(en);
+        if !acquired && !seen_zh.contains(zh) && !seen_en.contains(en) {
+            seen_zh.insert(zh);
+            seen_en.insert(en);
             untraced.push((&line.name, &line.path));
         }
     }
@@ -338,12 +348,14 @@ pub fn category_en(c: Category) -> &'static str {
 }
 
 fn factors(e: &Engagement, out: &mut Vec<Finding>) {
-    for (i, f) in e.factors.iter().enumerate() {
-        let used = e
-            .products
-            .iter()
-            .flat_map(|p| &p.lines)
-            .any(|l| l.factor == Some(i));
+    // One pass over the lines, not one per factor.
+    let mut used = vec![false; e.factors.len()];
+    for l in e.products.iter().flat_map(|p| &p.lines) {
+        if let Some(i) = l.factor {
+            used[i] = true;
+        }
+    }
+    for (f, used) in e.factors.iter().zip(used) {
         if !used {
             out.push(finding(
                 "unused-factor",

@@ -347,15 +347,17 @@ impl<'de, 's> de::Deserializer<'de> for De<'de, 's> {
         let mut quiet = self.quiet;
         let entries = match node.map(|n| &n.value) {
             Some(Value::Map(entries)) => {
-                for (i, e) in entries.iter().enumerate() {
-                    if !fields.contains(&e.key.as_str()) {
-                        self.unknown_key(entries, i, fields);
-                    }
-                }
-                fields
+                // One pass per field, not one per unknown key: a file may have thousands.
+                let given: Vec<(&'static str, Option<&Node>)> = fields
                     .iter()
                     .map(|f| (*f, entries.iter().find(|e| e.key == *f).map(|e| &e.value)))
-                    .collect()
+                    .collect();
+                for (i, e) in entries.iter().enumerate() {
+                    if !fields.contains(&e.key.as_str()) {
+                        self.unknown_key(entries, i, &given);
+                    }
+                }
+                given
             }
             other => {
                 if let Some(n) = node.filter(|_| other.is_some()) {
@@ -408,11 +410,13 @@ impl<'de, 's> de::Deserializer<'de> for De<'de, 's> {
 }
 
 impl<'a, 's> De<'a, 's> {
-    /// Reports `entries[i]`'s key as unknown, with the likeliest intended key.
-    fn unknown_key(&self, entries: &[Entry], i: usize, fields: &[&str]) {
+    /// Reports `entries[i]`'s key as unknown, with the likeliest intended key; `given` is
+    /// each known field with its value, if written.
+    fn unknown_key(&self, entries: &[Entry], i: usize, given: &[(&'static str, Option<&Node>)]) {
         if self.quiet {
             return;
         }
+        let fields: Vec<&str> = given.iter().map(|(f, _)| *f).collect();
         let entry = &entries[i];
         let key = entry.key.as_str();
         let suggestion = did_you_mean(key, fields.iter().copied());
@@ -427,7 +431,7 @@ impl<'a, 's> De<'a, 's> {
         } else if let Some(s) = suggestion {
             format!("did you mean `{s}`?")
         } else {
-            format!("known keys here: {}", one_of(fields))
+            format!("known keys here: {}", one_of(&fields))
         };
         let mut sink = self.sink.borrow_mut();
         sink.push(
@@ -439,7 +443,7 @@ impl<'a, 's> De<'a, 's> {
             .with_hint(Some(hint)),
         );
         // A misspelt required key is not also "missing".
-        if let Some(s) = suggestion.filter(|s| !entries.iter().any(|e| e.key == *s)) {
+        if let Some(s) = suggestion.filter(|s| given.iter().any(|(f, v)| f == s && v.is_none())) {
             sink.poison(self.path.key(s));
         }
     }

@@ -1,5 +1,6 @@
 //! Diagnostics: where in the engagement file a problem is, and what to write instead.
 
+use std::collections::HashSet;
 use std::fmt;
 
 /// A place in the engagement file: 1-based line and column (in characters).
@@ -38,6 +39,11 @@ impl Path {
         let mut segs = self.0.clone();
         segs.push(Seg::Index(index));
         Path(segs)
+    }
+
+    /// The path of these steps from the root.
+    pub fn from_segments(segments: Vec<Seg>) -> Path {
+        Path(segments)
     }
 
     /// The steps from the root.
@@ -135,10 +141,18 @@ impl Diagnostic {
 ///
 /// A value that could not be read is replaced by a neutral one so that reading goes on;
 /// its path is "poisoned" so that later checks do not report the same mistake again.
+///
+/// Both questions asked of it (is a path inside a poisoned one? was anything reported
+/// inside a path?) are answered with hash look-ups over the path's prefixes, so that a
+/// hostile file with tens of thousands of problems costs time linear in their number,
+/// not quadratic.
 #[derive(Debug, Default)]
 pub struct Problems {
     list: Vec<Diagnostic>,
-    poisoned: Vec<Path>,
+    /// Paths reported or poisoned: everything inside them is quiet.
+    poisoned: HashSet<Vec<Seg>>,
+    /// Every prefix of every reported path: `any_within` is one look-up.
+    within: HashSet<Vec<Seg>>,
 }
 
 impl Problems {
@@ -147,29 +161,41 @@ impl Problems {
         if self.is_poisoned(&diagnostic.path) {
             return;
         }
-        self.poisoned.push(diagnostic.path.clone());
+        let segs = diagnostic.path.segments();
+        for n in 0..=segs.len() {
+            if !self.within.contains(&segs[..n]) {
+                self.within.insert(segs[..n].to_vec());
+            }
+        }
+        self.poisoned.insert(segs.to_vec());
         self.list.push(diagnostic);
     }
 
     /// True when `path` or a path containing it was reported.
     pub fn is_poisoned(&self, path: &Path) -> bool {
-        self.poisoned.iter().any(|p| path.starts_with(p))
+        let segs = path.segments();
+        (0..=segs.len()).any(|n| self.poisoned.contains(&segs[..n]))
     }
 
     /// Keeps problems at `path` from being reported (a mistake elsewhere explains them).
     pub fn poison(&mut self, path: Path) {
-        self.poisoned.push(path);
+        self.poisoned.insert(path.0);
     }
 
     /// True when a problem was reported at `path` or inside it: checks that compare
     /// values under `path` with each other would only repeat it.
     pub fn any_within(&self, path: &Path) -> bool {
-        self.list.iter().any(|d| d.path.starts_with(path))
+        self.within.contains(path.segments())
     }
 
     /// True when nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// How many problems were reported.
+    pub fn len(&self) -> usize {
+        self.list.len()
     }
 
     /// The problems in file order.
@@ -204,6 +230,26 @@ pub fn one_of(items: &[&str]) -> String {
     }
 }
 
+/// Most names a hint lists: a list of thousands (every factor of a large file, repeated in
+/// the hint of each unknown reference) buries the problems it should help with.
+pub const HINT_NAMES: usize = 8;
+
+/// Like [`one_of`], but at most [`HINT_NAMES`] names, then how many more there are.
+pub fn some_of(items: &[&str]) -> String {
+    if items.len() <= HINT_NAMES {
+        return one_of(items);
+    }
+    let shown: Vec<String> = items[..HINT_NAMES]
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect();
+    format!(
+        "{} … and {} more",
+        shown.join(", "),
+        items.len() - HINT_NAMES
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +278,12 @@ mod tests {
         assert_eq!(did_you_mean("ar5", ["AR4", "AR5", "AR6"]), Some("AR5"));
         assert_eq!(did_you_mean("zzz", ["report"]), None);
         assert_eq!(one_of(&["g", "kg", "t"]), "`g`, `kg` or `t`");
+        assert_eq!(some_of(&["g", "kg", "t"]), "`g`, `kg` or `t`");
+        let many: Vec<String> = (0..100).map(|i| format!("f{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            some_of(&many),
+            "`f0`, `f1`, `f2`, `f3`, `f4`, `f5`, `f6`, `f7` … and 92 more"
+        );
     }
 }

@@ -65,12 +65,25 @@ pub struct Invalid {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Most problems printed for one file. A broken converter can produce one problem per
+/// line of a large inventory; the first thousand show what is wrong, and printing all of
+/// them would only scroll those away. The count on the last line stays exact.
+pub const SHOWN_PROBLEMS: usize = 1000;
+
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.diagnostics {
+        for d in self.diagnostics.iter().take(SHOWN_PROBLEMS) {
             writeln!(f, "{}", d.render(&self.file))?;
         }
         let n = self.diagnostics.len();
+        if n > SHOWN_PROBLEMS {
+            writeln!(
+                f,
+                "{}: … {} more problems not shown; fix these first, then check again",
+                self.file,
+                n - SHOWN_PROBLEMS
+            )?;
+        }
         write!(
             f,
             "{}: {n} problem{}",
@@ -97,13 +110,9 @@ pub fn schema() -> String {
 /// Reads, validates and calculates the engagement file at `path`.
 pub fn load(path: &FsPath) -> Result<Verified, Invalid> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Invalid {
+    let bytes = read_regular(path).map_err(|e| Invalid {
         file: name.clone(),
-        diagnostics: vec![Diagnostic::new(
-            None,
-            Path::root(),
-            format!("cannot read the file: {e}"),
-        )],
+        diagnostics: vec![Diagnostic::new(None, Path::root(), e)],
     })?;
     let base = path.parent().map(|p| {
         if p.as_os_str().is_empty() {
@@ -113,6 +122,46 @@ pub fn load(path: &FsPath) -> Result<Verified, Invalid> {
         }
     });
     load_bytes(&name, &bytes, base)
+}
+
+/// Reads a file that must be a regular file; the error says what it is instead.
+///
+/// Reading a FIFO would wait for a writer forever, and "Is a directory (os error 21)"
+/// reads like a fault of the tool; so the kind of file is checked first.
+pub fn read_regular(path: &FsPath) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if let Some(kind) = not_a_file(&meta) {
+        return Err(format!("cannot read the file: it {kind}"));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))
+}
+
+/// What a path that is not a regular file is: `is a directory`, `is not a regular file but
+/// a FIFO (named pipe)`, …; `None` for a regular file.
+pub fn not_a_file(meta: &std::fs::Metadata) -> Option<String> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("is a directory".into());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if t.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_block_device() || t.is_char_device() {
+            "a device"
+        } else {
+            "not a file"
+        };
+        return Some(format!("is not a regular file but {what}"));
+    }
+    #[allow(unreachable_code)]
+    Some("is not a regular file".into())
 }
 
 /// Validates and calculates an engagement given as bytes; `base` is the folder that file
@@ -126,6 +175,7 @@ pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Ver
     validate::check_format(&root).map_err(|d| invalid(vec![d]))?;
     let mut problems = Problems::default();
     parse_problems.into_iter().for_each(|d| problems.push(d));
+    validate::check_scalars(&root, &mut problems);
     let file: Option<model::File> = de::from_node(&root, &mut problems);
     let engagement = file.map(|f| validate::validate(&f, &root, base, &mut problems));
     let engagement = match engagement {

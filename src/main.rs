@@ -177,7 +177,7 @@ fn run(file: &Path, output: impl Fn(&Verified, &str) -> String) -> ExitCode {
 
 /// Reads an engagement file, or the engagement attached to a report PDF.
 fn load_any(path: &Path) -> Result<Verified, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes = cfp_verify::read_regular(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if bytes.starts_with(b"%PDF") {
         let name = path.display().to_string();
         verify::engagement_of(&bytes, &name).map_err(|e| format!("{name}: {e}"))

@@ -1,28 +1,30 @@
 //! The file as written ([`model::File`]) -> a validated [`Engagement`], collecting every
 //! problem with its YAML path and place.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path as FsPath;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::diag::{Diagnostic, Path, Problems, did_you_mean, one_of};
+use crate::diag::{Diagnostic, Mark, Path, Problems, Seg, did_you_mean, one_of, some_of};
 use crate::engagement::*;
 use crate::model::{self, Text};
 use crate::quantity::{self, Dimension, GwpSet, Quantity, ReadError};
 use crate::rounding::{self, Rounding};
-use crate::yaml::Node;
+use crate::yaml::{Node, Value};
 
 /// The only format this version reads.
 pub const FORMAT: &str = "cfp-verify/1";
+
+/// Factor-id comparisons "did you mean" may make in one file; see `Cx::suggestions_left`.
+const SUGGESTION_BUDGET: usize = 2_000_000;
 
 /// Most decimal places a report may round to.
 const MAX_PLACES: u32 = 10;
 
 /// Checks `format` before anything else: a file of another format is not read further.
 pub fn check_format(root: &Node) -> Result<(), Diagnostic> {
-    use crate::yaml::Value;
     if !matches!(root.value, Value::Map(_)) {
         return Err(Diagnostic::new(
             Some(root.mark),
@@ -50,6 +52,85 @@ pub fn check_format(root: &Node) -> Result<(), Diagnostic> {
     }
 }
 
+/// Longest text value, in bytes of UTF-8: the longest string PDF 1.7 readers must accept
+/// (ISO 32000-1, annex C, "Architectural limits"). A report's texts are far shorter: the
+/// seed's longest, a profile of several paragraphs, is about 9,000 bytes.
+pub const MAX_TEXT_BYTES: usize = 32_767;
+
+/// Checks every key and value as written, before they are read as anything: no control
+/// characters (a tab or line break only inside a value), no value too long for a PDF.
+///
+/// Such characters pass through YAML (`"\0"`, `"\x01"`) and through every check of
+/// meaning, and then break the typesetter or the terminal that shows a message. Runs before
+/// the values are read, so that the place reported is the value itself and later messages
+/// about the same value, which would echo the character, stay quiet.
+pub fn check_scalars(root: &Node, problems: &mut Problems) {
+    fn walk(node: &Node, segs: &mut Vec<Seg>, problems: &mut Problems) {
+        match &node.value {
+            Value::Scalar(s) => {
+                let bad = s
+                    .text
+                    .chars()
+                    .enumerate()
+                    .find(|(_, c)| c.is_control() && *c != '\n' && *c != '\t');
+                if let Some((i, c)) = bad {
+                    problems.push(control_character(node.mark, segs, c, i, "value"));
+                } else if s.text.len() > MAX_TEXT_BYTES {
+                    problems.push(
+                        Diagnostic::new(
+                            Some(node.mark),
+                            Path::from_segments(segs.clone()),
+                            format!(
+                                "a text of {} bytes: at most {MAX_TEXT_BYTES} fit in a PDF string",
+                                s.text.len()
+                            ),
+                        )
+                        .with_hint(Some("shorten it, or split it over several entries".into())),
+                    );
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    segs.push(Seg::Index(i));
+                    walk(item, segs, problems);
+                    segs.pop();
+                }
+            }
+            Value::Map(entries) => {
+                for e in entries {
+                    segs.push(Seg::Key(e.key.clone()));
+                    match e.key.chars().enumerate().find(|(_, c)| c.is_control()) {
+                        Some((i, c)) => {
+                            problems.push(control_character(e.key_mark, segs, c, i, "key"))
+                        }
+                        None => walk(&e.value, segs, problems),
+                    }
+                    segs.pop();
+                }
+            }
+        }
+    }
+    walk(root, &mut Vec::new(), problems);
+}
+
+fn control_character(mark: Mark, segs: &[Seg], c: char, at: usize, what: &str) -> Diagnostic {
+    let allowed = if what == "key" {
+        "a key is one word"
+    } else {
+        "only a tab or a line break may be written in a text"
+    };
+    Diagnostic::new(
+        Some(mark),
+        Path::from_segments(segs.to_vec()),
+        format!(
+            "the {what} holds the control character U+{:04X} (character {} of it), which cannot be printed",
+            c as u32,
+            at + 1
+        ),
+    )
+    .with_hint(Some(format!("remove it: {allowed}")))
+}
+
 /// Validates the whole file. `base` is the engagement file's folder, against which file
 /// paths are checked (`None` when the file has no folder, e.g. read from a report PDF).
 pub fn validate(
@@ -65,7 +146,10 @@ pub fn validate(
         root,
         problems,
         languages: vec![Language::Zh, Language::En],
-        broken_factors: Vec::new(),
+        broken_factors: HashSet::new(),
+        factor_ids: HashMap::new(),
+        factor_hints: HashMap::new(),
+        suggestions_left: SUGGESTION_BUDGET,
         base,
         dir,
         files: BTreeMap::new(),
@@ -137,7 +221,17 @@ struct Cx<'a> {
     /// The report's languages: every text must exist in each (none when unreadable).
     languages: Vec<Language>,
     /// Factors defined but unreadable: lines that use them are not "unknown".
-    broken_factors: Vec<String>,
+    broken_factors: HashSet<String>,
+    /// Factor id -> index into the factors, for the references of inventory lines.
+    factor_ids: HashMap<String, usize>,
+    /// The hint for each unknown factor reference already reported: a converter's typo is
+    /// usually repeated on every line.
+    factor_hints: HashMap<String, String>,
+    /// Comparisons left for "did you mean" among the factors. Each unknown reference is
+    /// compared with every factor; the budget keeps thousands of unknown references among
+    /// thousands of factors from taking minutes, at the price of suggestions for the
+    /// first references only.
+    suggestions_left: usize,
     base: Option<&'a FsPath>,
     /// A handle on the engagement's folder: files are opened through it, so no path (or
     /// link swapped in later) can lead outside it.
@@ -211,12 +305,26 @@ impl Cx<'_> {
 
     fn date(&mut self, text: &str, path: &Path) -> Option<NaiveDate> {
         let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
-        if date.is_none() {
-            self.error(
+        match date {
+            None => self.error(
                 path,
                 format!("`{text}` is not a valid date"),
                 Some("write an ISO 8601 date, e.g. `2024-02-11`".into()),
-            );
+            ),
+            // chrono reads `-2024` and `12024` as years; a report's dates have four digits,
+            // and the typesetter refuses others.
+            Some(d) if !(1..=9999).contains(&d.year()) => {
+                self.error(
+                    path,
+                    format!(
+                        "`{text}` has the year {}: years run from 1 to 9999",
+                        d.year()
+                    ),
+                    Some("write an ISO 8601 date with a four-digit year, e.g. `2024-02-11`".into()),
+                );
+                return None;
+            }
+            Some(_) => {}
         }
         date
     }
@@ -344,16 +452,13 @@ impl Cx<'_> {
                 );
                 None
             }
-            Err(Unreadable::Folder) => {
-                self.error(path, format!("`{rel}` is a folder, not a file"), None);
-                None
-            }
-            Err(Unreadable::Special) => {
-                self.error(
-                    path,
-                    format!("`{rel}` is not a regular file (a device, socket or FIFO)"),
-                    None,
-                );
+            Err(Unreadable::Folder | Unreadable::Special) => {
+                // The wording only: the file was refused through the folder handle.
+                let why = std::fs::metadata(base.join(p))
+                    .ok()
+                    .and_then(|m| crate::not_a_file(&m))
+                    .unwrap_or_else(|| "is not a regular file".into());
+                self.error(path, format!("file `{rel}` {why}"), None);
                 None
             }
             Err(Unreadable::Outside) => {
@@ -392,24 +497,11 @@ impl Cx<'_> {
         }
         let number = r.number.trim().to_owned();
         let np = path.key("number");
-        if !is_file_name_safe(&number) {
-            let suggestion: String = number
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
+        if let Some((why, hint)) = file_name_problem(&number) {
             self.error(
                 &np,
-                format!("report number `{number}` cannot be part of a file name"),
-                Some(format!(
-                    "use letters, digits, `-`, `_` and `.` only (not starting with `.`), e.g. `{}`",
-                    suggestion.trim_start_matches('.')
-                )),
+                format!("report number `{number}` cannot be part of a file name: it {why}"),
+                Some(hint),
             );
         }
         if r.revision == 0 {
@@ -684,12 +776,12 @@ impl Cx<'_> {
             let (value, unit) = match quantity::parse_factor(&f.value) {
                 Ok(v) if !self.problems.any_within(&fp) => v,
                 Ok(_) => {
-                    self.broken_factors.push(id.clone());
+                    self.broken_factors.insert(id.clone());
                     continue;
                 }
                 Err(e) => {
                     self.read_error(&fp.key("value"), e);
-                    self.broken_factors.push(id.clone());
+                    self.broken_factors.insert(id.clone());
                     continue;
                 }
             };
@@ -728,6 +820,13 @@ impl Cx<'_> {
             let id = p.id.trim().to_owned();
             if id.is_empty() {
                 self.error(&pp.key("id"), "a product needs an id", None);
+            } else if id.contains(['\n', '\t']) {
+                // Tabs and line breaks pass the check of texts; an id names a sheet and a file.
+                self.error(
+                    &pp.key("id"),
+                    "a product id is one line, without tabs",
+                    Some("e.g. `smart-unit`".into()),
+                );
             } else if let Some(j) = out.iter().position(|o| o.id == id) {
                 let line = self.root.locate(&path.index(j).key("id")).line;
                 self.error(
@@ -891,15 +990,24 @@ impl Cx<'_> {
 
     /// The index of the factor `id`, or `None` after reporting it unknown.
     fn factor_ref(&mut self, id: &str, factors: &[Factor], lp: &Path) -> Option<usize> {
-        let found = factors.iter().position(|f| f.id == id.trim());
-        let unreadable = self.broken_factors.iter().any(|b| b == id.trim())
+        let id = id.trim();
+        if self.factor_ids.len() != factors.len() {
+            self.factor_ids = HashMap::with_capacity(factors.len());
+            for (i, f) in factors.iter().enumerate() {
+                self.factor_ids.entry(f.id.clone()).or_insert(i);
+            }
+        }
+        let found = self.factor_ids.get(id).copied();
+        let unreadable = self.broken_factors.contains(id)
             || self.problems.is_poisoned(&Path::root().key("factors"));
         if found.is_none() && !unreadable {
-            let ids: Vec<&str> = factors.iter().map(|f| f.id.as_str()).collect();
-            let hint = match did_you_mean(id, ids.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`? known factors: {}", one_of(&ids)),
-                None if ids.is_empty() => "define it under `factors:`".into(),
-                None => format!("known factors: {}", one_of(&ids)),
+            let hint = match self.factor_hints.get(id) {
+                Some(hint) => hint.clone(),
+                None => {
+                    let hint = self.factor_hint(id, factors);
+                    self.factor_hints.insert(id.to_owned(), hint.clone());
+                    hint
+                }
             };
             self.error(
                 &lp.key("factor"),
@@ -908,6 +1016,24 @@ impl Cx<'_> {
             );
         }
         found
+    }
+
+    /// What to write instead of the unknown factor `id`: the likeliest factor, and a few
+    /// of the others.
+    fn factor_hint(&mut self, id: &str, factors: &[Factor]) -> String {
+        let ids: Vec<&str> = factors.iter().map(|f| f.id.as_str()).collect();
+        // An id of hundreds of characters is not a typo, and comparing it costs the more.
+        let suggestion = if id.chars().count() <= 100 && self.suggestions_left >= ids.len() {
+            self.suggestions_left -= ids.len();
+            did_you_mean(id, ids.iter().copied())
+        } else {
+            None
+        };
+        match suggestion {
+            Some(s) => format!("did you mean `{s}`? known factors: {}", some_of(&ids)),
+            None if ids.is_empty() => "define it under `factors:`".into(),
+            None => format!("known factors: {}", some_of(&ids)),
+        }
     }
 
     /// The activity quantity of a material or energy line, checked against its factor.
@@ -1028,13 +1154,85 @@ fn all<T>(items: &Option<Vec<T>>) -> &[T] {
     items.as_deref().unwrap_or_default()
 }
 
-/// Letters, digits, `-`, `_` and `.`, not starting with `.`: safe in any file system.
-fn is_file_name_safe(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 100
-        && !s.starts_with('.')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+/// Names Windows reserves for devices, with or without an extension (`NUL.txt`): a folder
+/// named so cannot be created or unpacked there.
+const RESERVED_NAMES: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
+
+/// Why `s` (a report number, used as a folder name in the archive and in file names) is not
+/// safe in every file system and shell, with what to write instead; `None` when it is.
+///
+/// Safe: letters, digits, `-`, `_` and `.`, at most 100 characters; not `.`-first (hidden,
+/// or `.`/`..`), not `-`-first (read as an option by commands), not `.`-last (Windows drops
+/// it), and not a Windows device name.
+fn file_name_problem(s: &str) -> Option<(String, String)> {
+    let example = "e.g. `JZNT-CFP-2024-003`";
+    if s.is_empty() {
+        return Some((
+            "is empty".into(),
+            format!("write the report's number, {example}"),
+        ));
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        let suggestion: String = s
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        return Some((
+            "has characters other than letters, digits, `-`, `_` and `.`".into(),
+            format!(
+                "use letters, digits, `-`, `_` and `.` only, e.g. `{}`",
+                suggestion.trim_matches(['.', '-'])
+            ),
+        ));
+    }
+    if s.len() > 100 {
+        return Some((
+            format!("has {} characters; at most 100", s.len()),
+            format!("shorten it, {example}"),
+        ));
+    }
+    if s.starts_with('.') {
+        return Some((
+            "starts with `.` (a hidden file, or `.` or `..`)".into(),
+            format!("start with a letter or digit, {example}"),
+        ));
+    }
+    if s.starts_with('-') {
+        return Some((
+            "starts with `-`, which commands read as an option".into(),
+            format!("start with a letter or digit, {example}"),
+        ));
+    }
+    if s.ends_with('.') {
+        return Some((
+            "ends with `.`, which Windows drops from file names".into(),
+            format!(
+                "end with a letter or digit, e.g. `{}`",
+                s.trim_end_matches('.')
+            ),
+        ));
+    }
+    let stem = s.split('.').next().unwrap_or(s).to_ascii_uppercase();
+    let device = RESERVED_NAMES.contains(&stem.as_str())
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device {
+        return Some((
+            format!("is `{stem}`, a device name Windows reserves (with any extension)"),
+            format!("add to it, e.g. `CFP-{s}`"),
+        ));
+    }
+    None
 }
 
 /// The 31 characters of a unified social credit code (GB 32100-2015): no I, O, S, V, Z.
@@ -1137,9 +1335,35 @@ mod tests {
 
     #[test]
     fn file_names() {
-        assert!(is_file_name_safe("JZNT-CFP-2024-003"));
-        assert!(!is_file_name_safe("JZNT/CFP"));
-        assert!(!is_file_name_safe("../x"));
-        assert!(!is_file_name_safe("报告"));
+        let safe = |s| file_name_problem(s).is_none();
+        assert!(safe("JZNT-CFP-2024-003"));
+        assert!(safe("r1.2"));
+        assert!(safe("CONTRACT-7"));
+        assert!(safe("COM10"));
+        assert!(safe("x.CON"));
+        for bad in [
+            "",
+            "JZNT/CFP",
+            "../x",
+            "报告",
+            ".",
+            "..",
+            ".hidden",
+            "-rf",
+            "x.",
+            "CON",
+            "con",
+            "NUL.txt",
+            "nul.tar.gz",
+            "Aux",
+            "PRN",
+            "COM1",
+            "com9.log",
+            "LPT1",
+            "lpt0",
+        ] {
+            assert!(!safe(bad), "`{bad}` passed");
+        }
+        assert!(file_name_problem("NUL.txt").unwrap().0.contains("`NUL`"));
     }
 }

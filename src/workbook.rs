@@ -14,12 +14,70 @@ use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
 use crate::Verified;
 use crate::engagement::{Activity, Stage};
 
-/// A product's sheet name: its id, as Excel allows (31 characters, no `[]:*?/\`).
-pub fn sheet_name(id: &str) -> String {
-    id.chars()
-        .map(|c| if "[]:*?/\\'".contains(c) { '-' } else { c })
-        .take(31)
-        .collect()
+/// The summary sheet's name.
+pub const SUMMARY: &str = "Summary";
+
+/// Excel's longest sheet name, in UTF-16 code units.
+const SHEET_NAME_UNITS: usize = 31;
+
+/// A product's sheet name as Excel allows it, before making it unique: the id without the
+/// characters Excel forbids (`[]:*?/\`, and `'` which would need quoting in formulas,
+/// control characters), cut to 31 UTF-16 code units.
+fn sheet_base(id: &str) -> String {
+    let mut out = String::new();
+    let mut units = 0;
+    for c in id.chars() {
+        let c = if "[]:*?/\\'".contains(c) || c.is_control() {
+            '-'
+        } else {
+            c
+        };
+        units += c.len_utf16();
+        if units > SHEET_NAME_UNITS {
+            break;
+        }
+        out.push(c);
+    }
+    if out.is_empty() {
+        "product".into()
+    } else {
+        out
+    }
+}
+
+/// The sheet names of the products, in order: valid, deterministic, and unique as Excel
+/// compares them (ignoring case), also against `Summary` and Excel's reserved `History`.
+///
+/// Ids are distinct, but `widget` and `Widget`, an id `summary`, or two ids that share
+/// their first 31 characters would give one sheet name twice; the later ones get `~2`,
+/// `~3`, … in place of their last characters.
+pub fn sheet_names<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let key = |name: &str| name.to_lowercase();
+    let mut taken: std::collections::HashSet<String> =
+        [key(SUMMARY), key("History")].into_iter().collect();
+    let mut names = Vec::new();
+    for id in ids {
+        let base = sheet_base(id);
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&key(&name)) {
+            n += 1;
+            let suffix = format!("~{n}");
+            let room = SHEET_NAME_UNITS - suffix.len();
+            let mut units = 0;
+            let stem: String = base
+                .chars()
+                .take_while(|c| {
+                    units += c.len_utf16();
+                    units <= room
+                })
+                .collect();
+            name = format!("{stem}{suffix}");
+        }
+        taken.insert(key(&name));
+        names.push(name);
+    }
+    names
 }
 
 fn num(d: Decimal) -> f64 {
@@ -44,8 +102,9 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("0.00");
 
+    let sheets = sheet_names(e.products.iter().map(|p| p.id.as_str()));
     let summary = wb.add_worksheet();
-    summary.set_name("Summary")?;
+    summary.set_name(SUMMARY)?;
     let head = [
         "product",
         "name",
@@ -61,7 +120,7 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
     }
     for (i, (p, pr)) in e.products.iter().zip(&v.results.products).enumerate() {
         let row = i as u32 + 1;
-        let sheet = sheet_name(&p.id);
+        let sheet = &sheets[i];
         let t = totals_row(p.lines.len()) + 1; // Excel rows are 1-based
         summary.write_string(row, 0, &p.id)?;
         summary.write_string(row, 1, p.name.get(lang))?;
@@ -90,9 +149,9 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
     }
     summary.set_column_width(1, 30)?;
 
-    for (p, pr) in e.products.iter().zip(&v.results.products) {
+    for ((p, pr), sheet) in e.products.iter().zip(&v.results.products).zip(&sheets) {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&p.id))?;
+        ws.set_name(sheet)?;
         let head = [
             "stage",
             "line",
@@ -192,4 +251,42 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
         ws.set_column_width(7, 16)?;
     }
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_valid_and_unique_ignoring_case() {
+        let long = "a".repeat(40);
+        let long2 = format!("{long}b");
+        let ids = [
+            "widget",
+            "Widget",
+            "WIDGET",
+            "summary",
+            "history",
+            "a[b]:c*d?e/f\\g'h",
+            long.as_str(),
+            long2.as_str(),
+            "零件零件零件零件零件零件零件零件零件零件零件零件零件零件零件零件",
+        ];
+        let names = sheet_names(ids);
+        assert_eq!(names[0], "widget");
+        assert_eq!(names[1], "Widget~2");
+        assert_eq!(names[2], "WIDGET~3");
+        assert_eq!(names[3], "summary~2");
+        assert_eq!(names[4], "history~2");
+        assert_eq!(names[5], "a-b--c-d-e-f-g-h");
+        assert_eq!(names[6], "a".repeat(31));
+        assert_eq!(names[7], format!("{}~2", "a".repeat(29)));
+        let mut seen = std::collections::HashSet::new();
+        for n in &names {
+            rust_xlsxwriter::utility::check_sheet_name(n).unwrap();
+            assert!(seen.insert(n.to_lowercase()), "{n} twice");
+        }
+        // Deterministic: the same ids give the same names.
+        assert_eq!(sheet_names(ids), names);
+    }
 }

@@ -5,13 +5,23 @@
 
 use std::collections::HashMap;
 
-use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::diag::{Diagnostic, Mark, Path, Seg};
 
-/// Most nodes a document may expand to; guards against alias bombs.
-const MAX_NODES: usize = 200_000;
+/// Most values a file may write. An inventory line in flow style is about 40 values, so
+/// this admits well over 100,000 lines; what it bounds is the memory a file can claim.
+pub const MAX_NODES: usize = 6_000_000;
+
+/// Most values aliases (`*name`) may copy in all. Each alias copies its anchor's whole
+/// value, so a few lines of nested aliases can expand to billions ("billion laughs"); the
+/// copies are counted apart from the values written, which cost their own bytes.
+pub const MAX_ALIAS_NODES: usize = 1_000_000;
+
+/// Deepest nesting of lists and mappings: the readers after the parser recurse, and an
+/// engagement nests about six levels.
+pub const MAX_DEPTH: usize = 100;
 
 /// A YAML node with the place it starts at.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,18 +120,9 @@ pub fn parse(bytes: &[u8]) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     loop {
-        let (event, marker) = parser.next_token().map_err(|e| {
-            vec![
-                Diagnostic::new(
-                    Some(mark(*e.marker())),
-                    Path::root(),
-                    format!("malformed YAML: {}", e.info()),
-                )
-                .with_hint(Some(
-                    "check the indentation and quoting near this place".into(),
-                )),
-            ]
-        })?;
+        let (event, marker) = parser
+            .next_token()
+            .map_err(|e| vec![malformed(text, &builder, mark(*e.marker()), e.info())])?;
         if builder.event(event, mark(marker))? {
             break;
         }
@@ -182,6 +183,53 @@ fn mend_text_commas(node: &mut Node) {
     }
 }
 
+/// The message for YAML the parser cannot read.
+///
+/// An unclosed `[` or `{` makes the parser read the next lines as part of the list, and it
+/// stops at some `:` there; the place to fix is the bracket, so that is what is named.
+fn malformed(text: &str, builder: &Builder, at: Mark, info: &str) -> Diagnostic {
+    let open_flow = builder.stack.last().and_then(|(open, _, path)| {
+        let m = match open {
+            Open::Seq(m, _) => *m,
+            Open::Map(m) => m.mark,
+        };
+        let c = text
+            .lines()
+            .nth(m.line.checked_sub(1)?)?
+            .chars()
+            .nth(m.col.checked_sub(1)?)?;
+        matches!(c, '[' | '{').then(|| (c, m, path.clone()))
+    });
+    match open_flow {
+        Some((c, m, path)) if at.line > m.line => {
+            let close = if c == '[' { ']' } else { '}' };
+            Diagnostic::new(
+                Some(m),
+                path,
+                format!(
+                    "malformed YAML: the `{c}` opened on line {}, column {} is never closed (reading on, YAML stopped at line {}, column {}: {info})",
+                    m.line, m.col, at.line, at.col
+                ),
+            )
+            .with_hint(Some(format!(
+                "close it with `{close}` on line {}, or quote a value that holds `,`, `:`, `[`, `]`, `{{` or `}}`",
+                m.line
+            )))
+        }
+        _ => Diagnostic::new(Some(at), Path::root(), format!("malformed YAML: {info}")).with_hint(
+            Some("check the indentation and quoting near this place".into()),
+        ),
+    }
+}
+
+/// A tag as written: `!!binary`, `!python/object`.
+fn tag_text(tag: &Tag) -> String {
+    match tag.handle.as_str() {
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
+        handle => format!("{handle}{}", tag.suffix),
+    }
+}
+
 fn mark(m: Marker) -> Mark {
     Mark {
         line: m.line(),
@@ -204,20 +252,71 @@ fn utf8_error(bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
     .with_hint(Some("save the file as UTF-8 (not GBK or GB 18030)".into()))
 }
 
-/// A collection being built: a list, or a mapping with the key waiting for its value.
+/// A collection being built: a list, or a mapping.
 enum Open {
     Seq(Mark, Vec<Node>),
-    Map(Mark, Vec<Entry>, Option<(String, Mark)>),
+    Map(OpenMap),
+}
+
+/// A mapping being built, with the key waiting for its value.
+struct OpenMap {
+    mark: Mark,
+    entries: Vec<Entry>,
+    pending: Option<(String, Mark)>,
+    /// Key -> index into `entries`, once the mapping is large enough that looking for a
+    /// duplicate key by scanning would make a file of many keys quadratic.
+    index: Option<HashMap<String, usize>>,
+}
+
+/// Mappings up to this size find duplicate keys by scanning, which is faster when small.
+const SCAN_KEYS: usize = 16;
+
+impl OpenMap {
+    fn new(mark: Mark) -> OpenMap {
+        OpenMap {
+            mark,
+            entries: Vec::new(),
+            pending: None,
+            index: None,
+        }
+    }
+
+    fn find(&self, key: &str) -> Option<&Entry> {
+        match &self.index {
+            Some(index) => index.get(key).map(|&i| &self.entries[i]),
+            None => self.entries.iter().find(|e| e.key == key),
+        }
+    }
+
+    fn push(&mut self, entry: Entry) {
+        if self.index.is_none() && self.entries.len() >= SCAN_KEYS {
+            let index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
+            self.index = Some(index);
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(entry.key.clone(), self.entries.len());
+        }
+        self.entries.push(entry);
+    }
 }
 
 #[derive(Default)]
 struct Builder {
     /// Open collections with their anchor id and path.
     stack: Vec<(Open, usize, Path)>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored values with how many values each holds.
+    anchors: HashMap<usize, (Node, usize)>,
     document: Option<Node>,
     documents: usize,
+    /// Values written in the file.
     nodes: usize,
+    /// Values copied by aliases.
+    alias_nodes: usize,
     problems: Vec<Diagnostic>,
 }
 
@@ -241,22 +340,23 @@ impl Builder {
                     ]);
                 }
             }
-            Event::Scalar(text, style, anchor, _tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.tag(tag, at);
                 let plain = style == TScalarStyle::Plain;
                 let node = Node {
                     mark: at,
                     value: Value::Scalar(Scalar { text, plain }),
                 };
-                self.finish(node, anchor)?;
+                self.count_written(at)?;
+                self.finish(node, anchor, 1)?;
             }
-            Event::SequenceStart(anchor, _) => {
-                let path = self.child_path();
-                self.stack.push((Open::Seq(at, Vec::new()), anchor, path))
+            Event::SequenceStart(anchor, tag) => {
+                self.tag(tag, at);
+                self.open(Open::Seq(at, Vec::new()), anchor, at)?;
             }
-            Event::MappingStart(anchor, _) => {
-                let path = self.child_path();
-                self.stack
-                    .push((Open::Map(at, Vec::new(), None), anchor, path))
+            Event::MappingStart(anchor, tag) => {
+                self.tag(tag, at);
+                self.open(Open::Map(OpenMap::new(at)), anchor, at)?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some((open, anchor, _)) = self.stack.pop() {
@@ -267,28 +367,116 @@ impl Builder {
                         },
                         // A block mapping's start event sits after its first key: the key
                         // itself is where a reader looks.
-                        Open::Map(m, entries, _) => Node {
-                            mark: entries.first().map_or(m, |e| e.key_mark),
-                            value: Value::Map(entries),
+                        Open::Map(map) => Node {
+                            mark: map.entries.first().map_or(map.mark, |e| e.key_mark),
+                            value: Value::Map(map.entries),
                         },
                     };
-                    self.finish(node, anchor)?;
+                    // Only an anchored value needs its size (for the aliases to it).
+                    let size = if anchor > 0 { count(&node) } else { 0 };
+                    self.finish(node, anchor, size)?;
                 }
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| {
-                    vec![Diagnostic::new(
+                let Some((anchored, size)) = self.anchors.get(&id) else {
+                    return Err(vec![Diagnostic::new(
                         Some(at),
                         Path::root(),
                         "an alias to an unknown anchor",
-                    )]
-                })?;
-                self.nodes += count(&node);
-                self.finish(node, 0)?;
+                    )]);
+                };
+                // Counted before copying, so that a bomb is refused before it takes memory.
+                self.alias_nodes += size;
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(vec![
+                        Diagnostic::new(
+                            Some(at),
+                            self.child_path(),
+                            format!(
+                                "the aliases (`*name`) up to here copy more than {MAX_ALIAS_NODES} values: cfp-verify refuses files that expand like a YAML alias bomb (\"billion laughs\")"
+                            ),
+                        )
+                        .with_hint(Some(
+                            "write the values out, or alias only small values such as `data: *measured`".into(),
+                        )),
+                    ]);
+                }
+                let node = anchored.clone();
+                let size = *size;
+                self.finish(node, 0, size)?;
             }
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(false)
+    }
+
+    /// Records a tag (`!!binary`, `!python/object`) as a problem: a tag asks for a type the
+    /// engagement format does not have, and ignoring it would read the value as something
+    /// its writer did not mean.
+    fn tag(&mut self, tag: Option<Tag>, at: Mark) {
+        if let Some(tag) = tag {
+            let text = tag_text(&tag);
+            // A block mapping's start event sits at its first key, a line below the tag;
+            // the key the tag follows is on the tag's line.
+            let at = match self.stack.last() {
+                Some((
+                    Open::Map(OpenMap {
+                        pending: Some((_, key)),
+                        ..
+                    }),
+                    ..,
+                )) if key.line < at.line => *key,
+                _ => at,
+            };
+            self.problems.push(
+                Diagnostic::new(
+                    Some(at),
+                    self.child_path(),
+                    format!("YAML tags such as `{text}` are not supported"),
+                )
+                .with_hint(Some(format!(
+                    "remove `{text}` and write the value as plain text, a list or a mapping"
+                ))),
+            );
+        }
+    }
+
+    /// Counts one value written in the file.
+    fn count_written(&mut self, at: Mark) -> Result<(), Vec<Diagnostic>> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(vec![
+                Diagnostic::new(
+                    Some(at),
+                    Path::root(),
+                    format!(
+                        "the file holds more than {MAX_NODES} values (keys, texts, numbers, lists and mappings): more than cfp-verify reads from one engagement"
+                    ),
+                )
+                .with_hint(Some(
+                    "about 100,000 inventory lines fit; split the engagement into several files"
+                        .into(),
+                )),
+            ]);
+        }
+        Ok(())
+    }
+
+    /// Opens a list or mapping.
+    fn open(&mut self, open: Open, anchor: usize, at: Mark) -> Result<(), Vec<Diagnostic>> {
+        self.count_written(at)?;
+        let path = self.child_path();
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(vec![Diagnostic::new(
+                Some(at),
+                path,
+                format!(
+                    "lists and mappings nested more than {MAX_DEPTH} levels deep: an engagement nests about six"
+                ),
+            )]);
+        }
+        self.stack.push((open, anchor, path));
+        Ok(())
     }
 
     /// The path of the next node placed into the collection being built.
@@ -296,42 +484,42 @@ impl Builder {
         match self.stack.last() {
             None => Path::root(),
             Some((Open::Seq(_, items), _, p)) => p.index(items.len()),
-            Some((Open::Map(_, _, Some((key, _))), _, p)) => p.key(key),
-            Some((Open::Map(..), _, p)) => p.clone(),
+            Some((
+                Open::Map(OpenMap {
+                    pending: Some((key, _)),
+                    ..
+                }),
+                _,
+                p,
+            )) => p.key(key),
+            Some((Open::Map(_), _, p)) => p.clone(),
         }
     }
 
-    /// Places a complete node into the collection being built, or as the document.
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Vec<Diagnostic>> {
-        self.nodes += 1;
-        if self.nodes > MAX_NODES {
-            return Err(vec![Diagnostic::new(
-                Some(node.mark),
-                Path::root(),
-                format!("the document expands to more than {MAX_NODES} values (aliases?)"),
-            )]);
-        }
+    /// Places a complete node of `size` values into the collection being built, or as the
+    /// document.
+    fn finish(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), Vec<Diagnostic>> {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         let path = self.child_path();
         match self.stack.last_mut() {
             None => self.document = Some(node),
             Some((Open::Seq(_, items), _, _)) => items.push(node),
-            Some((Open::Map(_, entries, pending), _, _)) => match pending.take() {
+            Some((Open::Map(map), _, _)) => match map.pending.take() {
                 None => match node.value {
-                    Value::Scalar(s) => *pending = Some((s.text, node.mark)),
+                    Value::Scalar(s) => map.pending = Some((s.text, node.mark)),
                     _ => {
                         self.problems.push(Diagnostic::new(
                             Some(node.mark),
                             path,
                             "a key must be a plain word, not a list or mapping",
                         ));
-                        *pending = Some((String::new(), node.mark));
+                        map.pending = Some((String::new(), node.mark));
                     }
                 },
                 Some((key, key_mark)) => {
-                    if let Some(first) = entries.iter().find(|e| e.key == key) {
+                    if let Some(first) = map.find(&key) {
                         self.problems.push(
                             Diagnostic::new(Some(key_mark), path, format!("duplicate key `{key}`"))
                                 .with_hint(Some(format!(
@@ -340,7 +528,7 @@ impl Builder {
                                 ))),
                         );
                     } else {
-                        entries.push(Entry {
+                        map.push(Entry {
                             key,
                             key_mark,
                             value: node,
@@ -353,11 +541,12 @@ impl Builder {
     }
 }
 
+/// The values in `node`, keys included: what a copy of it costs.
 fn count(node: &Node) -> usize {
     match &node.value {
         Value::Scalar(_) => 1,
         Value::Seq(items) => 1 + items.iter().map(count).sum::<usize>(),
-        Value::Map(entries) => 1 + entries.iter().map(|e| count(&e.value)).sum::<usize>(),
+        Value::Map(entries) => 1 + entries.iter().map(|e| 1 + count(&e.value)).sum::<usize>(),
     }
 }
 

@@ -118,3 +118,118 @@ fn cached_values_are_the_json_figures_and_formulas_are_live() {
     );
     assert_eq!(formula(t + 3, 1), format!("SUM(B{}:B{})", t + 1, t + 3));
 }
+
+#[test]
+fn product_ids_that_collide_as_sheet_names_get_unique_valid_names() {
+    // Excel compares sheet names ignoring case, keeps 31 characters and forbids `[]:*?/\`:
+    // these ids are distinct, but would give one sheet name twice, or an invalid one.
+    let long = "a-very-long-product-identifier-number";
+    let ids = ["summary", "Widget", "widget", "x[1]:y*z?"];
+    let text = std::fs::read_to_string(common::sample()).unwrap();
+    let products = text.find("\nproducts:\n").unwrap();
+    let (head, tail) = text.split_at(products);
+    let tail = tail
+        .replacen(
+            "  - id: smart-unit\n",
+            &format!("  - id: \"{}\"\n", ids[0]),
+            1,
+        )
+        .replacen(
+            "  - id: distribution-box\n",
+            &format!("  - id: \"{}\"\n", ids[1]),
+            1,
+        );
+    // Two more products: copies of the first under the other ids, and two long ids.
+    let first = &tail[tail.find("  - id:").unwrap()..tail.find("  - id: \"Widget\"").unwrap()];
+    let mut extra = String::new();
+    for id in [ids[2], ids[3], &format!("{long}-1"), &format!("{long}-2")] {
+        extra.push_str(&first.replacen("  - id: \"summary\"", &format!("  - id: \"{id}\""), 1));
+    }
+    let tail = tail.replacen(
+        "  - id: \"Widget\"",
+        &format!("{extra}  - id: \"Widget\""),
+        1,
+    );
+    let dir = folder("workbook", "collisions");
+    let file = dir.join("e.yaml");
+    std::fs::write(&file, format!("{head}{tail}")).unwrap();
+    let xlsx = dir.join("calc.xlsx");
+    let run = cfp(&[
+        "calc",
+        file.to_str().unwrap(),
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: Value =
+        serde_json::from_str(&cfp(&["calc", file.to_str().unwrap(), "--json"]).stdout).unwrap();
+    let order: Vec<&str> = json["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "summary",
+            "widget",
+            "x[1]:y*z?",
+            "a-very-long-product-identifier-number-1",
+            "a-very-long-product-identifier-number-2",
+            "Widget"
+        ]
+    );
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheets = [
+        "summary~2",
+        "widget",
+        "x-1--y-z-",
+        "a-very-long-product-identifier-",
+        "a-very-long-product-identifie~2",
+        "Widget~2",
+    ];
+    let mut expected = vec!["Summary"];
+    expected.extend(sheets);
+    assert_eq!(wb.sheet_names(), expected);
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let rounding = |d: Decimal| {
+        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    };
+    for (i, (p, sheet)) in json["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(sheets)
+        .enumerate()
+    {
+        let row = i as u32 + 1;
+        // The summary row names the product and links to its own sheet.
+        assert_eq!(
+            summary.get_value((row, 0)),
+            Some(&Data::String(p["id"].as_str().unwrap().into()))
+        );
+        assert_eq!(
+            rounding(decimal(summary.get_value((row, 6)))),
+            json_decimal(&p["total"]),
+            "{sheet}"
+        );
+        // The product's sheet has its lines, then the totals block.
+        let range = wb.worksheet_range(sheet).unwrap();
+        let total = (0..range.height() as u32)
+            .find(|&r| range.get_value((r, 0)) == Some(&Data::String("total".into())))
+            .expect("a total row");
+        assert_eq!(
+            rounding(decimal(range.get_value((total, 1)))),
+            json_decimal(&p["total"]),
+            "{sheet}"
+        );
+        let t = total - 3;
+        let formulas = wb.worksheet_formula("Summary").unwrap();
+        assert_eq!(
+            formulas.get_value((row, 6)).cloned().unwrap_or_default(),
+            format!("'{sheet}'!B{}", t + 4),
+            "{sheet}"
+        );
+    }
+}
