@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use cfp_verify::render::{self, Assets, Options};
+use cfp_verify::render::{self, Options};
 use cfp_verify::world::Fonts;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/chennuo-2023.yaml");
@@ -84,9 +84,8 @@ fn in_process(reports: usize) {
     for _ in 0..reports {
         let t = Instant::now();
         let verified = cfp_verify::load(path).expect("the sample is valid");
-        let dir = path.parent().expect("the sample is in a folder");
-        let report = render::render(&verified, Assets::Dir(dir), fonts, &Options::default())
-            .expect("the sample renders");
+        let report =
+            render::render(&verified, fonts, &Options::default()).expect("the sample renders");
         std::hint::black_box(report.pdf.len());
         // Typst memoizes across compilations; without eviction memory grows per report.
         typst::comemo::evict(0);

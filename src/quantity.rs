@@ -331,10 +331,12 @@ pub fn parse_percent(text: &str) -> Result<Decimal, ReadError> {
 /// Splits `"65 t"` into `"65"` and `"t"`, explaining the usual mistakes.
 fn split_number_unit(text: &str) -> Result<(&str, &str), ReadError> {
     let t = text.trim();
-    if let Some((number, unit)) = t.split_once(' ') {
-        if !unit.is_empty() && !unit.contains(' ') && !number.is_empty() {
-            return Ok((number, unit));
-        }
+    if let Some((number, unit)) = t.split_once(' ')
+        && !unit.is_empty()
+        && !unit.contains(' ')
+        && !number.is_empty()
+    {
+        return Ok((number, unit));
     }
     // Where the number ends and the unit begins, to suggest the right form.
     let split = t

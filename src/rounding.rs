@@ -51,7 +51,6 @@ impl Rounding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
     #[test]

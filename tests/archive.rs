@@ -289,11 +289,13 @@ fn an_approved_revision_is_never_overwritten_silently() {
     .map(|n| std::fs::read(rev.join(n)).unwrap())
     .collect();
     assert!(before == after, "the archived revision changed");
-    let leftovers: Vec<_> = std::fs::read_dir(rev.parent().unwrap())
+    // Nothing but the revision and the number's lock file.
+    let mut leftovers: Vec<_> = std::fs::read_dir(rev.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(leftovers, ["r1"]);
+    leftovers.sort();
+    assert_eq!(leftovers, [".lock", "r1"]);
 }
 
 #[test]
