@@ -228,3 +228,75 @@ fn alias_expansion_is_bounded() {
     let err = load_bytes("bomb.yaml", text.as_bytes(), None).unwrap_err();
     assert!(err.diagnostics[0].message.contains("more than"), "{err}");
 }
+
+/// Numbers that stress exact arithmetic: the largest and smallest a file may hold, zero,
+/// many digits.
+const EXTREME: &[&str] = &[
+    "9999999999999999999999999999",
+    "0.0000000000000000000000000001",
+    "1e27",
+    "0",
+    "1000000000000000000",
+    "13387220671609.38",
+    "67.76770033299787411647109880",
+    "0.3333333333333333333333333333",
+];
+
+/// Replaces the `n`-th number of the text with an extreme one.
+fn extreme_numbers(source: &str, rng: &mut Rng) -> String {
+    let mut out = source.to_owned();
+    for _ in 0..1 + rng.below(3) {
+        let starts: Vec<usize> = out
+            .char_indices()
+            .filter(|(i, c)| {
+                c.is_ascii_digit()
+                    && out[..*i].ends_with(": ")
+                    && out[*i..].split([' ', ',', '}']).next().is_some()
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if starts.is_empty() {
+            break;
+        }
+        let at = starts[rng.below(starts.len())];
+        let end = out[at..]
+            .find([' ', ',', '}', '\n'])
+            .map_or(out.len(), |e| at + e);
+        out.replace_range(at..end, EXTREME[rng.below(EXTREME.len())]);
+    }
+    out
+}
+
+#[test]
+fn valid_mutants_render_without_panicking() {
+    use cfp_verify::render::{Options, render};
+    use cfp_verify::world::Fonts;
+    let minimal =
+        std::fs::read_to_string(common::root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut rendered = 0;
+    for i in 0..400 {
+        let text = if i % 2 == 0 {
+            extreme_numbers(&minimal, &mut rng)
+        } else {
+            String::from_utf8_lossy(&mutate(minimal.as_bytes(), &mut rng)).into_owned()
+        };
+        let Ok(v) = load_bytes("mutant.yaml", text.as_bytes(), None) else {
+            continue;
+        };
+        // Every valid mutant of the numbers; every fifth of the others (a render is slower).
+        if i % 2 == 1 && i % 10 != 1 {
+            continue;
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            render(&v, Fonts::embedded(), &Options::default())
+        }));
+        match result {
+            Ok(Ok(_)) => rendered += 1,
+            Ok(Err(e)) => panic!("`check` accepts this file but `render` fails ({e}):\n{text}"),
+            Err(_) => panic!("render panicked on:\n{text}"),
+        }
+        typst::comemo::evict(0);
+    }
+    assert!(rendered >= 50, "only {rendered} mutants rendered");
+}

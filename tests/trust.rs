@@ -723,3 +723,48 @@ fn sample_with_a_logo_verifies_from_the_pdf_alone() {
     let run = cfp(&["verify", s(&pdf)]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+// 7. Smaller defects.
+
+#[test]
+fn watch_renders_again_when_an_image_changes() {
+    let dir = folder("trust", "watch-image");
+    let file = with_logo(&dir);
+    let pdf = dir.join("preview.pdf");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
+        .args(["watch", s(&file), "-o", s(&pdf)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let logo_in = |pdf: &Path| {
+        std::fs::read(pdf)
+            .ok()
+            .and_then(|b| cfp_verify::verify::attachments(&b).ok())
+            .and_then(|f| f.get("assets/logo.png").cloned())
+    };
+    let wait = |what: &str, ready: &dyn Fn() -> bool| {
+        for _ in 0..300 {
+            if ready() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        eprintln!("timed out waiting for {what}");
+        false
+    };
+    let old = std::fs::read(dir.join("assets/logo.png")).unwrap();
+    let first = wait("the first render", &|| logo_in(&pdf) == Some(old.clone()));
+    let new = std::fs::read(root().join("tests/fixtures/render/assets/seal.png")).unwrap();
+    // As an image editor saves: a new file renamed over the old one.
+    std::fs::write(dir.join("assets/.logo.png.tmp"), &new).unwrap();
+    std::fs::rename(
+        dir.join("assets/.logo.png.tmp"),
+        dir.join("assets/logo.png"),
+    )
+    .unwrap();
+    let second = first && wait("the new logo", &|| logo_in(&pdf) == Some(new.clone()));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first && second, "watch did not render the changed image");
+}
