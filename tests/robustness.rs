@@ -240,6 +240,8 @@ const EXTREME: &[&str] = &[
     "13387220671609.38",
     "67.76770033299787411647109880",
     "0.3333333333333333333333333333",
+    "100000",
+    "1000000000000000000000",
 ];
 
 /// Replaces the `n`-th number of the text with an extreme one.
@@ -276,7 +278,13 @@ fn valid_mutants_render_without_panicking() {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let mut rendered = 0;
     for i in 0..400 {
-        let text = if i % 2 == 0 {
+        let text = if i == 0 {
+            // Accepted by `check` and `calc`, once a panic in the report's freight sum.
+            minimal.replace(
+                "distance: 200 km, mass: 500 kg",
+                "distance: 100000 km, mass: 1000000000000000000 t",
+            )
+        } else if i % 2 == 0 {
             extreme_numbers(&minimal, &mut rng)
         } else {
             String::from_utf8_lossy(&mutate(minimal.as_bytes(), &mut rng)).into_owned()
