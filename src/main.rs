@@ -39,6 +39,7 @@ fn main() -> ExitCode {
             let bytes = cfp_verify::workbook::workbook(&v).map_err(|e| e.to_string());
             let n = v.engagement.products.len();
             write_out(
+                &file,
                 &out,
                 bytes,
                 &format!("a summary sheet and {n} product sheets"),
@@ -83,6 +84,7 @@ fn main() -> ExitCode {
                 Some(path) => {
                     let n = v.engagement.products.len();
                     write_out(
+                        &file,
                         &path,
                         Ok(json.into_bytes()),
                         &format!("{n} product footprints"),
@@ -145,7 +147,18 @@ fn load_or_report(file: &Path) -> Option<Verified> {
 }
 
 /// Writes `bytes` to `path` atomically; one line saying what, or why not.
-fn write_out(path: &Path, bytes: Result<Vec<u8>, String>, what: &str) -> ExitCode {
+fn write_out(input: &Path, path: &Path, bytes: Result<Vec<u8>, String>, what: &str) -> ExitCode {
+    let same = matches!(
+        (std::fs::canonicalize(input), std::fs::canonicalize(path)),
+        (Ok(a), Ok(b)) if a == b
+    );
+    if same {
+        eprintln!(
+            "{}: is the engagement file itself; nothing was written",
+            path.display()
+        );
+        return ExitCode::from(1);
+    }
     match bytes.and_then(|b| cfp_verify::render::write_atomic(path, &b).map_err(|e| e.to_string()))
     {
         Ok(()) => {

@@ -305,6 +305,22 @@ fn output_never_replaces_the_engagement_its_json_an_archive_or_a_special_file() 
             .is_fifo()
     );
 
+    // `export -o` and `calc --xlsx` onto the engagement itself.
+    let before = std::fs::read(&file).unwrap();
+    for args in [
+        vec!["export", s(&file), "--pact", "-o", s(&file)],
+        vec!["calc", s(&file), "--xlsx", s(&file)],
+    ] {
+        let run = cfp(&args);
+        assert_eq!(run.code, 1, "{args:?}");
+        assert!(
+            run.stderr.contains("is the engagement file itself"),
+            "{}",
+            run.stderr
+        );
+        assert!(std::fs::read(&file).unwrap() == before);
+    }
+
     // A missing folder is an error, not created.
     let run = cfp(&["render", s(&file), "-o", s(&dir.join("no/such/x.pdf"))]);
     assert_eq!(run.code, 1);
