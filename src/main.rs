@@ -230,20 +230,14 @@ fn verify_report(
             return ExitCode::from(1);
         }
     };
-    let extra;
-    let fonts = match font_dir {
-        None => Fonts::embedded(),
-        Some(dir) => match Fonts::with_dir(dir) {
-            Ok(f) => {
-                extra = f;
-                &extra
-            }
-            Err(e) => {
-                eprintln!("{}: cannot read the fonts: {e}", dir.display());
-                return ExitCode::from(1);
-            }
-        },
+    let extra = match render_cmd::extra_fonts(font_dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
     };
+    let fonts = extra.as_ref().unwrap_or(Fonts::embedded());
     let list = |t: &[cfp_verify::render::RecordedTemplate]| {
         t.iter()
             .map(|t| format!("\n  {}  sha256 {}", t.name, t.sha256))

@@ -34,23 +34,26 @@ pub fn open_templates(dir: Option<&Path>) -> Result<Option<Arc<TemplateDir>>, St
     .transpose()
 }
 
+/// The fonts of `--font-dir DIR` with the embedded ones, or `None` for the embedded ones
+/// alone (`extra.as_ref().unwrap_or(Fonts::embedded())`); or why not.
+pub fn extra_fonts(dir: Option<&Path>) -> Result<Option<Fonts>, String> {
+    dir.map(|d| {
+        Fonts::with_dir(d).map_err(|e| format!("{}: cannot read the fonts: {e}", d.display()))
+    })
+    .transpose()
+}
+
 /// Renders `inputs` (engagement files, or folders of them): one line per report, and for a
 /// batch a summary. Exit 1 if any failed, 2 for a usage error (nothing rendered).
 pub fn run(inputs: &[PathBuf], font_dir: Option<&Path>, settings: Settings) -> ExitCode {
-    let extra_fonts;
-    let fonts = match font_dir {
-        None => Fonts::embedded(),
-        Some(dir) => match Fonts::with_dir(dir) {
-            Ok(f) => {
-                extra_fonts = f;
-                &extra_fonts
-            }
-            Err(e) => {
-                eprintln!("{}: cannot read the fonts: {e}", dir.display());
-                return ExitCode::from(1);
-            }
-        },
+    let extra = match extra_fonts(font_dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
     };
+    let fonts = extra.as_ref().unwrap_or(Fonts::embedded());
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
