@@ -107,6 +107,14 @@ pub fn schema() -> String {
     out
 }
 
+/// The folder holding `path`: its parent, or `.` for a bare file name.
+pub fn folder_of(path: &FsPath) -> &FsPath {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => FsPath::new("."),
+    }
+}
+
 /// Reads, validates and calculates the engagement file at `path`.
 pub fn load(path: &FsPath) -> Result<Verified, Invalid> {
     let name = path.display().to_string();
@@ -114,14 +122,7 @@ pub fn load(path: &FsPath) -> Result<Verified, Invalid> {
         file: name.clone(),
         diagnostics: vec![Diagnostic::new(None, Path::root(), e)],
     })?;
-    let base = path.parent().map(|p| {
-        if p.as_os_str().is_empty() {
-            FsPath::new(".")
-        } else {
-            p
-        }
-    });
-    load_bytes(&name, &bytes, base)
+    load_bytes(&name, &bytes, Some(folder_of(path)))
 }
 
 /// Reads a file that must be a regular file; the error says what it is instead.

@@ -182,6 +182,23 @@ pub enum Language {
     En,
 }
 
+impl Language {
+    /// The language's key in files and outputs: `zh` or `en`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Language::Zh => "zh",
+            Language::En => "en",
+        }
+    }
+
+    /// The language with this key.
+    pub fn from_key(key: &str) -> Option<Language> {
+        [Language::Zh, Language::En]
+            .into_iter()
+            .find(|l| l.key() == key)
+    }
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Change {

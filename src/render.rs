@@ -226,13 +226,7 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
     );
     let recorded = Recorded {
         generator: format!("cfp-verify {}", env!("CARGO_PKG_VERSION")),
-        languages: languages
-            .iter()
-            .map(|l| match l {
-                Language::Zh => "zh".to_owned(),
-                Language::En => "en".to_owned(),
-            })
-            .collect(),
+        languages: languages.iter().map(|l| l.key().to_owned()).collect(),
         templates: rendered
             .used
             .iter()
@@ -341,10 +335,7 @@ pub fn output_target(path: &Path) -> std::io::Result<std::path::PathBuf> {
         Err(e) if e.kind() == ErrorKind::NotFound => path.to_path_buf(),
         Err(e) => return Err(e),
     };
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = crate::folder_of(&target);
     if !dir.is_dir() {
         return Err(Error::new(
             ErrorKind::NotFound,
@@ -364,10 +355,7 @@ pub fn output_target(path: &Path) -> std::io::Result<std::path::PathBuf> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let target = output_target(path)?;
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = crate::folder_of(&target);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

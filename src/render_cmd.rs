@@ -223,10 +223,7 @@ fn refuse_output(path: &Path, engagement: &Path, what: &str) -> Option<String> {
             path.display()
         ));
     }
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let folder = cfp_verify::folder_of(path);
     if folder.join(archive::SUMS).is_file() {
         return Some(format!(
             "{}: is in an archived revision's folder (it has {}); the archive is written by `render` without `-o`, nothing was written",

@@ -22,10 +22,7 @@ pub fn starter(languages: &[Language]) -> String {
     };
     let langs = languages
         .iter()
-        .map(|l| match l {
-            Language::Zh => "zh",
-            Language::En => "en",
-        })
+        .map(|l| l.key())
         .collect::<Vec<_>>()
         .join(", ");
     format!(

@@ -584,7 +584,7 @@ impl Cx<'_> {
                 Rounding {
                     mode: match r.mode {
                         Some(model::RoundingMode::HalfEven) => rounding::Mode::HalfEven,
-                        _ => rounding::Mode::HalfUp,
+                        Some(model::RoundingMode::HalfUp) | None => rounding::Mode::HalfUp,
                     },
                     places: places.min(MAX_PLACES),
                 }

@@ -267,11 +267,7 @@ pub fn verify(
         options.languages = Some(
             r.languages
                 .iter()
-                .filter_map(|l| match l.as_str() {
-                    "zh" => Some(crate::engagement::Language::Zh),
-                    "en" => Some(crate::engagement::Language::En),
-                    _ => None,
-                })
+                .filter_map(|l| crate::engagement::Language::from_key(l))
                 .collect(),
         );
     }

@@ -6,7 +6,6 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::Verified;
 use crate::calc::Figure;
@@ -525,13 +524,7 @@ pub fn build(
         })
         .collect::<Vec<_>>();
     View {
-        langs: langs
-            .iter()
-            .map(|l| match l {
-                Language::Zh => "zh",
-                Language::En => "en",
-            })
-            .collect(),
+        langs: langs.iter().map(|l| l.key()).collect(),
         report: ReportV {
             number: e.report.number.clone(),
             revision: e.report.revision,
@@ -559,7 +552,10 @@ pub fn build(
                                 "transport" => T::from(&Stage::Transport.name()),
                                 "production" => T::from(&Stage::Production.name()),
                                 "total" => t("合计 (kgCO2e)", "Total (kgCO2e)"),
-                                _ => t("单位产品碳足迹", "Per unit"),
+                                "per_unit" => t("单位产品碳足迹", "Per unit"),
+                                // A figure the diff names that this view does not know yet:
+                                // shown by its key rather than mislabelled.
+                                other => same(other),
                             },
                             old: f.old.clone().unwrap_or_else(|| "—".into()),
                             new: f.new.clone().unwrap_or_else(|| "—".into()),
@@ -752,10 +748,7 @@ pub fn build(
                 message: (&f.message).into(),
             })
             .collect(),
-        sha256: Sha256::digest(source)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        sha256: crate::archive::sha256_hex(source),
     }
 }
 

@@ -13,10 +13,7 @@ use crate::render_cmd::Settings;
 
 /// The files an engagement's report shows (its images), as paths on disk.
 fn images_of(file: &Path) -> Vec<PathBuf> {
-    let base = match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let base = cfp_verify::folder_of(file).to_path_buf();
     cfp_verify::load(file)
         .map(|v| {
             cfp_verify::render::asset_paths(&v.engagement)
@@ -54,10 +51,7 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
         }
     };
     // Editors save by writing a new file and renaming it: watch the folders, not the files.
-    let folder = |p: &Path| match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let folder = |p: &Path| cfp_verify::folder_of(p).to_path_buf();
     let mut watched = vec![folder(file)];
     if let Some(t) = templates {
         watched.push(t.to_path_buf());
@@ -121,10 +115,7 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
 /// Whether two paths are in the same folder (events may name it absolutely).
 fn same_folder(a: &Path, b: &Path) -> bool {
     let canon = |p: &Path| {
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let dir = cfp_verify::folder_of(p);
         std::fs::canonicalize(dir).ok()
     };
     canon(a).is_some() && canon(a) == canon(b)
