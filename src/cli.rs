@@ -10,6 +10,20 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How problems in an engagement file are printed: `human` shows the line with a caret
+    /// under the value (coloured on a terminal unless NO_COLOR is set); `short` prints one
+    /// `FILE:LINE:COL: PATH: message` line each, for scripts and editors.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    pub diagnostic_format: DiagnosticFormat,
+}
+
+/// See [`Cli::diagnostic_format`].
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiagnosticFormat {
+    /// The source line, a caret and labels.
+    Human,
+    /// One line per problem.
+    Short,
 }
 
 #[derive(Debug, Subcommand)]

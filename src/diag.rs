@@ -99,6 +99,8 @@ pub struct Diagnostic {
     pub message: String,
     /// A suggestion, where one helps.
     pub hint: Option<String>,
+    /// Other places that explain it (where a duplicate key was first set), with a word each.
+    pub related: Vec<(Mark, String)>,
 }
 
 impl Diagnostic {
@@ -109,7 +111,14 @@ impl Diagnostic {
             path,
             message: message.into(),
             hint: None,
+            related: Vec::new(),
         }
+    }
+
+    /// Adds a place that explains the problem, e.g. where a duplicate key was first set.
+    pub fn with_related(mut self, mark: Mark, label: impl Into<String>) -> Diagnostic {
+        self.related.push((mark, label.into()));
+        self
     }
 
     /// Adds a hint.
@@ -135,6 +144,128 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// How problems are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Style {
+    /// The engagement's line with a caret under the value, the YAML path as its label and
+    /// the hint as `= help:`, as typst and rustc print theirs.
+    #[default]
+    Human,
+    /// The same, coloured for a terminal.
+    Color,
+    /// One `FILE:LINE:COL: PATH: message` line (and an indented hint): for scripts and
+    /// editors' problem matchers.
+    Short,
+}
+
+/// The byte range of the value that starts at `mark` in `source`: a quoted string to its
+/// closing quote, a plain value to the next `,`, `}`, `]`, comment or line end.
+fn value_range(source: &str, mark: Mark) -> Option<std::ops::Range<usize>> {
+    let line_start = if mark.line <= 1 {
+        0
+    } else {
+        source
+            .match_indices('\n')
+            .nth(mark.line - 2)
+            .map(|(i, _)| i + 1)?
+    };
+    let line_end = source[line_start..]
+        .find('\n')
+        .map_or(source.len(), |e| line_start + e);
+    let line = &source[line_start..line_end];
+    let start = line_start
+        + line
+            .char_indices()
+            .nth(mark.col.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i);
+    let rest = &source[start..line_end];
+    let len = match rest.chars().next() {
+        Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or(rest.len(), |e| e + 2),
+        Some(_) => {
+            // A key ends at its colon; a plain value at a flow delimiter or a comment.
+            let end = [
+                rest.find([',', '}', ']', '#']),
+                rest.find(": "),
+                rest.trim_end().strip_suffix(':').map(str::len),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(rest.len());
+            rest[..end]
+                .trim_end()
+                .len()
+                .max(rest.chars().next().map_or(0, char::len_utf8))
+        }
+        None => 0,
+    };
+    Some(start..start + len)
+}
+
+/// Prints `diagnostics` of the engagement `file`, whose text is `source` when it could be
+/// read as UTF-8, in `style`.
+pub fn render_all(
+    file: &str,
+    source: Option<&str>,
+    diagnostics: &[Diagnostic],
+    style: Style,
+) -> String {
+    use codespan_reporting::diagnostic::{Diagnostic as Rich, Label};
+    use codespan_reporting::files::SimpleFile;
+    use codespan_reporting::term::{self, Config};
+    let source = match (style, source) {
+        (Style::Short, _) | (_, None) => {
+            return diagnostics
+                .iter()
+                .map(|d| format!("{}\n", d.render(file)))
+                .collect();
+        }
+        (_, Some(s)) => s,
+    };
+    let files = SimpleFile::new(file, source);
+    let config = Config::default();
+    let mut out = String::new();
+    for d in diagnostics {
+        let Some(range) = d.mark.and_then(|m| value_range(source, m)) else {
+            out.push_str(&d.render(file));
+            out.push('\n');
+            continue;
+        };
+        let label = if d.path.is_root() {
+            String::new()
+        } else {
+            d.path.to_string()
+        };
+        let mut labels = vec![Label::primary((), range).with_message(label)];
+        for (mark, word) in &d.related {
+            if let Some(r) = value_range(source, *mark) {
+                labels.push(Label::secondary((), r).with_message(word.clone()));
+            }
+        }
+        let rich = Rich::error()
+            .with_message(&d.message)
+            .with_labels(labels)
+            .with_notes(d.hint.iter().map(|h| format!("help: {h}")).collect());
+        let printed = match style {
+            Style::Color => {
+                let mut buffer = term::termcolor::Buffer::ansi();
+                term::emit_to_write_style(&mut buffer, &config, &files, &rich)
+                    .ok()
+                    .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
+            }
+            _ => term::emit_into_string(&config, &files, &rich).ok(),
+        };
+        match printed {
+            Some(p) => out.push_str(&p),
+            None => {
+                out.push_str(&d.render(file));
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// The problems found so far, and the paths whose values are already known to be bad.

@@ -63,6 +63,8 @@ pub struct Invalid {
     pub file: String,
     /// In file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The file's text, to show the lines problems are on (`None` when it is not UTF-8).
+    pub source: Option<String>,
 }
 
 /// Most problems printed for one file. A broken converter can produce one problem per
@@ -70,6 +72,35 @@ pub struct Invalid {
 /// them would only scroll those away. The count on the last line stays exact.
 pub const SHOWN_PROBLEMS: usize = 1000;
 
+impl Invalid {
+    /// Every problem (the first [`SHOWN_PROBLEMS`]) in `style`, then their count.
+    pub fn report(&self, style: diag::Style) -> String {
+        let shown = &self.diagnostics[..self.diagnostics.len().min(SHOWN_PROBLEMS)];
+        let mut out = diag::render_all(&self.file, self.source.as_deref(), shown, style);
+        out.push_str(&self.count_lines());
+        out
+    }
+
+    fn count_lines(&self) -> String {
+        let n = self.diagnostics.len();
+        let mut out = String::new();
+        if n > SHOWN_PROBLEMS {
+            out.push_str(&format!(
+                "{}: … {} more problems not shown; fix these first, then check again\n",
+                self.file,
+                n - SHOWN_PROBLEMS
+            ));
+        }
+        out.push_str(&format!(
+            "{}: {n} problem{}",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        ));
+        out
+    }
+}
+
+/// The short form, one line per problem: what scripts and logs want.
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in self.diagnostics.iter().take(SHOWN_PROBLEMS) {
@@ -121,6 +152,7 @@ pub fn load(path: &FsPath) -> Result<Verified, Invalid> {
     let bytes = read_regular(path).map_err(|e| Invalid {
         file: name.clone(),
         diagnostics: vec![Diagnostic::new(None, Path::root(), e)],
+        source: None,
     })?;
     load_bytes(&name, &bytes, Some(folder_of(path)))
 }
@@ -171,6 +203,7 @@ pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Ver
     let invalid = |diagnostics| Invalid {
         file: name.to_owned(),
         diagnostics,
+        source: std::str::from_utf8(bytes).ok().map(str::to_owned),
     };
     let (root, parse_problems) = yaml::parse(bytes).map_err(invalid)?;
     validate::check_format(&root).map_err(|d| invalid(vec![d]))?;

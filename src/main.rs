@@ -10,14 +10,33 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use cfp_verify::diag::Style;
 use cfp_verify::engagement::Language;
 use cfp_verify::verify::{self, Verdict};
 use cfp_verify::world::Fonts;
 use cfp_verify::{Verified, diff, load, table};
-use cli::{Cli, Command, Lang, ReportArgs};
+use cli::{Cli, Command, DiagnosticFormat, Lang, ReportArgs};
+
+/// How problems are printed in this run, set once from `--diagnostic-format`.
+static STYLE: std::sync::OnceLock<Style> = std::sync::OnceLock::new();
+
+/// The style problems are printed in.
+fn style() -> Style {
+    STYLE.get().copied().unwrap_or_default()
+}
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let _ = STYLE.set(match cli.diagnostic_format {
+        DiagnosticFormat::Short => Style::Short,
+        DiagnosticFormat::Human => {
+            use std::io::IsTerminal;
+            let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+                || !std::io::stderr().is_terminal();
+            if plain { Style::Human } else { Style::Color }
+        }
+    });
+    match cli.command {
         Command::Check { file } => run(&file, |v, name| {
             let products = v.engagement.products.len();
             let n = v.findings.len();
@@ -138,12 +157,15 @@ fn settings(
         archive: args.archive,
         languages: args.lang.map(languages),
         typst,
+        style: style(),
     })
 }
 
 /// Loads `file`, or prints every problem in it and gives `None`.
 fn load_or_report(file: &Path) -> Option<Verified> {
-    load(file).map_err(|invalid| eprintln!("{invalid}")).ok()
+    load(file)
+        .map_err(|invalid| eprintln!("{}", invalid.report(style())))
+        .ok()
 }
 
 /// Writes `bytes` to `path` atomically; one line saying what, or why not.
@@ -182,7 +204,7 @@ fn run(file: &Path, output: impl Fn(&Verified, &str) -> String) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(invalid) => {
-            eprintln!("{invalid}");
+            eprintln!("{}", invalid.report(style()));
             ExitCode::from(1)
         }
     }
@@ -195,7 +217,7 @@ fn load_any(path: &Path) -> Result<Verified, String> {
         let name = path.display().to_string();
         verify::engagement_of(&bytes, &name).map_err(|e| format!("{name}: {e}"))
     } else {
-        load(path).map_err(|e| e.to_string())
+        load(path).map_err(|e| e.report(style()))
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Settings {
     pub languages: Option<Vec<Language>>,
     pub templates: Option<Arc<TemplateDir>>,
     pub typst: Option<PathBuf>,
+    /// How problems in an engagement file are printed.
+    pub style: cfp_verify::diag::Style,
 }
 
 /// Opens `--templates DIR`, or says why not.
@@ -105,7 +107,7 @@ fn render_batch(files: &[PathBuf], settings: &Settings, fonts: &Fonts) -> ExitCo
     // same revision are a usage error found before anything is rendered.
     let loaded: Vec<Result<Verified, String>> = files
         .iter()
-        .map(|f| load(f).map_err(|invalid| invalid.to_string()))
+        .map(|f| load(f).map_err(|invalid| invalid.report(settings.style)))
         .collect();
     let mut revisions: BTreeMap<(String, u32), Vec<&Path>> = BTreeMap::new();
     for (file, v) in files.iter().zip(&loaded) {
@@ -207,7 +209,7 @@ fn render_batch(files: &[PathBuf], settings: &Settings, fonts: &Fonts) -> ExitCo
 
 /// Loads and renders one engagement file: its summary line, or every message of its failure.
 pub fn render_file(file: &Path, settings: &Settings, fonts: &Fonts) -> Result<String, String> {
-    let verified = load(file).map_err(|invalid| invalid.to_string())?;
+    let verified = load(file).map_err(|invalid| invalid.report(settings.style))?;
     render_one(file, &verified, settings, fonts)
 }
 

@@ -525,7 +525,8 @@ impl Builder {
                                 .with_hint(Some(format!(
                                     "it is already set on line {}; keep one",
                                     first.key_mark.line
-                                ))),
+                                )))
+                                .with_related(first.key_mark, "first set here"),
                         );
                     } else {
                         map.push(Entry {

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{assert_golden, cfp, folder, root, sample_with};
+use common::{assert_golden, cfp, folder, human_cfp, root, sample_with};
 
 /// The engagements the goldens are made from: (name, path from the repository root).
 const VALID: &[(&str, &str)] = &[
@@ -80,15 +80,21 @@ fn every_invalid_fixtures_stderr_is_pinned() {
     let mut failures = Vec::new();
     for file in &files {
         let rel = file.strip_prefix(root()).unwrap().display().to_string();
-        let run = cfp(&["check", &rel]);
         let name = file.file_stem().unwrap().to_string_lossy();
-        let golden = root().join(format!("tests/golden/invalid/{name}.stderr"));
-        if let Err(e) = std::panic::catch_unwind(|| assert_golden(&golden, &run.stderr)) {
-            failures.push(
-                e.downcast_ref::<String>()
-                    .cloned()
-                    .unwrap_or_else(|| name.to_string()),
-            );
+        // The short form scripts read, and the default form people read (plain: piped).
+        for (run, ext) in [
+            (cfp(&["check", &rel]), "stderr"),
+            (human_cfp(&["check", &rel]), "human"),
+        ] {
+            assert!(!run.stderr.contains('\u{1b}'), "{rel}: colour when piped");
+            let golden = root().join(format!("tests/golden/invalid/{name}.{ext}"));
+            if let Err(e) = std::panic::catch_unwind(|| assert_golden(&golden, &run.stderr)) {
+                failures.push(
+                    e.downcast_ref::<String>()
+                        .cloned()
+                        .unwrap_or_else(|| name.to_string()),
+                );
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -21,8 +21,16 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs `cfp-verify` with `args` from the repository root.
+/// Runs `cfp-verify` with `args` from the repository root, problems printed in the short
+/// one-line form that the tests read (`human_cfp` for the default form).
 pub fn cfp(args: &[&str]) -> Run {
+    let mut all = vec!["--diagnostic-format", "short"];
+    all.extend_from_slice(args);
+    human_cfp(&all)
+}
+
+/// Runs `cfp-verify` with exactly `args` from the repository root.
+pub fn human_cfp(args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
         .args(args)
         .current_dir(root())
