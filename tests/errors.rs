@@ -33,13 +33,7 @@ fn expectations(bytes: &[u8]) -> Vec<Expect> {
 
 #[test]
 fn every_invalid_fixture_is_reported_where_it_is() {
-    let dir = root().join("tests/fixtures/invalid");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
+    let files = common::invalid_fixtures();
     assert!(files.len() >= 28, "the fixtures are there");
     let mut failures = Vec::new();
     for file in &files {

@@ -70,13 +70,7 @@ fn diff_text_is_pinned() {
 
 #[test]
 fn every_invalid_fixtures_stderr_is_pinned() {
-    let dir = root().join("tests/fixtures/invalid");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
+    let files = common::invalid_fixtures();
     let mut failures = Vec::new();
     for file in &files {
         let rel = file.strip_prefix(root()).unwrap().display().to_string();
