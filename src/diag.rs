@@ -160,20 +160,18 @@ pub enum Style {
     Short,
 }
 
-/// The byte range of the value that starts at `mark` in `source`: a quoted string to its
+/// The byte range of the value that starts at `mark` in the file: a quoted string to its
 /// closing quote, a plain value to the next `,`, `}`, `]`, comment or line end.
-fn value_range(source: &str, mark: Mark) -> Option<std::ops::Range<usize>> {
-    let line_start = if mark.line <= 1 {
-        0
-    } else {
-        source
-            .match_indices('\n')
-            .nth(mark.line - 2)
-            .map(|(i, _)| i + 1)?
-    };
-    let line_end = source[line_start..]
-        .find('\n')
-        .map_or(source.len(), |e| line_start + e);
+fn value_range(
+    files: &codespan_reporting::files::SimpleFile<&str, &str>,
+    mark: Mark,
+) -> Option<std::ops::Range<usize>> {
+    use codespan_reporting::files::Files;
+    // The file's line starts are computed once, when `files` is made.
+    let lines = files.line_range((), mark.line.checked_sub(1)?).ok()?;
+    let source = files.source();
+    let line_start = lines.start;
+    let line_end = source[lines].trim_end_matches(['\n', '\r']).len() + line_start;
     let line = &source[line_start..line_end];
     let start = line_start
         + line
@@ -228,7 +226,7 @@ pub fn render_all(
     let config = Config::default();
     let mut out = String::new();
     for d in diagnostics {
-        let Some(range) = d.mark.and_then(|m| value_range(source, m)) else {
+        let Some(range) = d.mark.and_then(|m| value_range(&files, m)) else {
             out.push_str(&d.render(file));
             out.push('\n');
             continue;
@@ -240,7 +238,7 @@ pub fn render_all(
         };
         let mut labels = vec![Label::primary((), range).with_message(label)];
         for (mark, word) in &d.related {
-            if let Some(r) = value_range(source, *mark) {
+            if let Some(r) = value_range(&files, *mark) {
                 labels.push(Label::secondary((), r).with_message(word.clone()));
             }
         }

@@ -14,7 +14,7 @@ use std::ops::{Add, Mul, Neg, Sub};
 use num_bigint::{BigInt, Sign};
 use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
 use crate::rounding::Mode;
@@ -47,11 +47,6 @@ impl Exact {
     /// True for zero.
     pub fn is_zero(&self) -> bool {
         self.0.is_zero()
-    }
-
-    /// True below zero.
-    pub fn is_negative(&self) -> bool {
-        self.0.is_negative()
     }
 
     /// The absolute value.
@@ -133,19 +128,6 @@ impl Exact {
         }
     }
 
-    /// The value as a `Decimal` when it is one exactly (at most 28 decimal places and
-    /// within the range).
-    pub fn to_decimal(&self) -> Option<Decimal> {
-        for places in 0..=28u32 {
-            let scaled = self.0.clone() * BigRational::from_integer(ten_pow(places));
-            if scaled.is_integer() {
-                let n = scaled.to_integer().to_i128()?;
-                return Decimal::try_from_i128_with_scale(n, places).ok();
-            }
-        }
-        None
-    }
-
     /// The nearest binary float, for spreadsheet cells that hold one.
     pub fn to_f64(&self) -> f64 {
         self.0.to_f64().unwrap_or(0.0)
@@ -223,12 +205,6 @@ impl<'a> std::iter::Sum<&'a Exact> for Exact {
     }
 }
 
-impl One for Exact {
-    fn one() -> Exact {
-        Exact(BigRational::one())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,7 +260,5 @@ mod tests {
             Exact::int(1).fraction_of(&Exact::int(3)).to_plain(4),
             "0.3333"
         );
-        assert_eq!(x(dec!(12.5)).to_decimal(), Some(dec!(12.5)));
-        assert_eq!(Exact::int(1).fraction_of(&Exact::int(3)).to_decimal(), None);
     }
 }

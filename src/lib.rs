@@ -138,6 +138,14 @@ pub fn schema() -> String {
     out
 }
 
+/// True when `a` and `b` both exist and are the same file (after links and `..`).
+pub fn same_file(a: &FsPath, b: &FsPath) -> bool {
+    matches!(
+        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+        (Ok(a), Ok(b)) if a == b
+    )
+}
+
 /// The folder holding `path`: its parent, or `.` for a bare file name.
 pub fn folder_of(path: &FsPath) -> &FsPath {
     match path.parent() {

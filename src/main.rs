@@ -170,11 +170,7 @@ fn load_or_report(file: &Path) -> Option<Verified> {
 
 /// Writes `bytes` to `path` atomically; one line saying what, or why not.
 fn write_out(input: &Path, path: &Path, bytes: Result<Vec<u8>, String>, what: &str) -> ExitCode {
-    let same = matches!(
-        (std::fs::canonicalize(input), std::fs::canonicalize(path)),
-        (Ok(a), Ok(b)) if a == b
-    );
-    if same {
+    if cfp_verify::same_file(input, path) {
         eprintln!(
             "{}: is the engagement file itself; nothing was written",
             path.display()

@@ -488,42 +488,26 @@ mod tests {
     #[test]
     fn quantities_and_conversions() {
         let q = parse_quantity("65 t").unwrap();
-        assert_eq!(q.base().to_decimal().unwrap(), dec!(65000));
+        assert_eq!(q.base(), crate::exact::Exact::from(dec!(65000)));
         assert_eq!(
-            parse_quantity("11483.98 kWh")
-                .unwrap()
-                .base()
-                .to_decimal()
-                .unwrap(),
-            dec!(41342.328)
+            parse_quantity("11483.98 kWh").unwrap().base(),
+            crate::exact::Exact::from(dec!(41342.328))
         );
         assert_eq!(
-            parse_quantity("2 MWh")
-                .unwrap()
-                .base()
-                .to_decimal()
-                .unwrap(),
-            dec!(7200)
+            parse_quantity("2 MWh").unwrap().base(),
+            crate::exact::Exact::from(dec!(7200))
         );
         assert_eq!(
-            parse_quantity("35.3 km")
-                .unwrap()
-                .base()
-                .to_decimal()
-                .unwrap(),
-            dec!(35300)
+            parse_quantity("35.3 km").unwrap().base(),
+            crate::exact::Exact::from(dec!(35300))
         );
         assert_eq!(
-            parse_quantity("3 m3").unwrap().base().to_decimal().unwrap(),
-            dec!(3000)
+            parse_quantity("3 m3").unwrap().base(),
+            crate::exact::Exact::from(dec!(3000))
         );
         assert_eq!(
-            parse_quantity("500 g")
-                .unwrap()
-                .base()
-                .to_decimal()
-                .unwrap(),
-            dec!(0.5)
+            parse_quantity("500 g").unwrap().base(),
+            crate::exact::Exact::from(dec!(0.5))
         );
         let e = parse_quantity("65t").unwrap_err();
         assert_eq!(

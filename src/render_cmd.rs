@@ -215,11 +215,7 @@ pub fn render_file(file: &Path, settings: &Settings, fonts: &Fonts) -> Result<St
 
 /// Why `-o` (or `--typst`) may not write to `path`, if it may not.
 fn refuse_output(path: &Path, engagement: &Path, what: &str) -> Option<String> {
-    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if same(path, engagement) {
+    if cfp_verify::same_file(path, engagement) {
         return Some(format!(
             "{}: is the engagement file itself; the {what} would replace it, nothing was written",
             path.display()

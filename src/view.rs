@@ -116,6 +116,13 @@ const SPAN_PRODUCTS: usize = 4;
 /// on the next page: such a cell can be taller than a page.
 const LONG_LIST: usize = 40;
 
+/// A reconciliation's difference in percent, or a dash when nothing was computed.
+fn difference(rec: &crate::calc::Reconciliation, r: Rounding) -> String {
+    rec.difference_pct
+        .as_ref()
+        .map_or("—".into(), |d| r.format(d))
+}
+
 /// Everything the report shows.
 #[derive(Debug, Serialize)]
 pub struct View {
@@ -516,10 +523,7 @@ pub fn build(
                     },
                     claimed: r.format(&rec.claimed),
                     computed: r.format(&rec.computed),
-                    difference: rec
-                        .difference_pct
-                        .as_ref()
-                        .map_or("—".into(), |d| r.format(d)),
+                    difference: difference(rec, r),
                 })
         })
         .collect::<Vec<_>>();
@@ -852,10 +856,7 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
                 },
                 claimed: r.format(&rec.claimed),
                 computed: r.format(&rec.computed),
-                difference: rec
-                    .difference_pct
-                    .as_ref()
-                    .map_or("—".into(), |d| r.format(d)),
+                difference: difference(rec, r),
                 material: rec.material,
             })
             .collect(),
