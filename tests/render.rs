@@ -401,3 +401,19 @@ fn signatures_seal_logo_and_revision_history_are_printed() {
     }
     assert_eq!(red_pixels(&pdf, 2), 0, "approved: no watermark");
 }
+
+#[test]
+fn an_engagement_without_boundary_items_prints_no_empty_table() {
+    let (run, pdf) = render("tests/fixtures/valid/minimal.yaml", "no-boundary-rows.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    assert!(
+        has(&text, "The system boundary is cradle to gate"),
+        "{text}"
+    );
+    assert!(!has(&text, "Processes included and excluded"), "{text}");
+    // The sample lists its processes, so it keeps the table.
+    let (run, pdf) = render("samples/chennuo-2023.yaml", "boundary-rows.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(has(&text_of(&pdf), "Processes included and excluded"));
+}
