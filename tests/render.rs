@@ -404,7 +404,11 @@ fn signatures_seal_logo_and_revision_history_are_printed() {
 
 #[test]
 fn an_engagement_without_boundary_items_prints_no_empty_table() {
-    let (run, pdf) = render("tests/fixtures/valid/minimal.yaml", "no-boundary-rows.pdf", &[]);
+    let (run, pdf) = render(
+        "tests/fixtures/valid/minimal.yaml",
+        "no-boundary-rows.pdf",
+        &[],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = text_of(&pdf);
     assert!(
