@@ -591,8 +591,12 @@ fn images_are_read_once_inside_the_folder() {
                 let _ = std::fs::remove_file(&tmp);
                 let _ = std::os::unix::fs::symlink(&outside, &tmp);
                 let _ = std::fs::rename(&tmp, assets.join("logo.png"));
+                std::thread::sleep(std::time::Duration::from_millis(1));
                 let _ = std::fs::copy(assets.join("real.png"), assets.join("copy.png"));
                 let _ = std::fs::rename(assets.join("copy.png"), assets.join("logo.png"));
+                // The inside image most of the time, so that on a loaded machine some
+                // renders still read it: the test is about what a render embeds.
+                std::thread::sleep(std::time::Duration::from_millis(6));
             }
         })
     };
