@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use cfp_verify::render::{self, Options};
-use cfp_verify::world::Fonts;
+use cfp_verify::report::render::{self, Options};
+use cfp_verify::report::world::Fonts;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/chennuo-2023.yaml");
 

@@ -4,8 +4,8 @@ use rust_decimal::Decimal;
 
 use crate::diag::Path;
 use crate::engagement::{Activity, Engagement, Factor, Line, Product, Stage};
-use crate::exact::Exact;
-use crate::quantity::GwpSet;
+use crate::units::exact::Exact;
+use crate::units::quantity::GwpSet;
 
 /// The figures of every product, exact (never rounded).
 #[derive(Debug)]
@@ -290,7 +290,7 @@ mod tests {
         assert_eq!(
             r.difference_pct
                 .unwrap()
-                .format(0, crate::rounding::Mode::HalfUp)
+                .format(0, crate::units::rounding::Mode::HalfUp)
                 .len(),
             57
         );

@@ -4,30 +4,16 @@
 //! The library never prints and never exits; `main.rs` turns its results into messages
 //! and exit codes.
 
-pub mod archive;
 pub mod calc;
 pub mod checks;
-pub mod de;
 pub mod diag;
-pub mod diff;
 pub mod engagement;
-pub mod exact;
-pub mod json;
-pub mod model;
-pub mod pact;
-pub mod pdf;
-pub mod quantity;
-pub mod render;
-pub mod rounding;
+pub mod exports;
+pub mod input;
+pub mod report;
 pub mod starter;
-pub mod table;
-pub mod template;
+pub mod units;
 pub mod validate;
-pub mod verify;
-pub mod view;
-pub mod workbook;
-pub mod world;
-pub mod yaml;
 
 use std::fmt;
 use std::path::Path as FsPath;
@@ -36,6 +22,8 @@ use calc::Results;
 use checks::Finding;
 use diag::{Diagnostic, Path, Problems};
 use engagement::Engagement;
+use exports::json;
+use input::{de, model, yaml};
 
 /// A valid engagement with its figures and findings.
 #[derive(Debug)]

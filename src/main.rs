@@ -12,9 +12,10 @@ use clap::Parser;
 
 use cfp_verify::diag::Style;
 use cfp_verify::engagement::Language;
-use cfp_verify::verify::{self, Verdict};
-use cfp_verify::world::Fonts;
-use cfp_verify::{Verified, diff, load, table};
+use cfp_verify::exports::{diff, table};
+use cfp_verify::report::verify::{self, Verdict};
+use cfp_verify::report::world::Fonts;
+use cfp_verify::{Verified, load};
 use cli::{Cli, Command, DiagnosticFormat, Lang, ReportArgs};
 
 /// How problems are printed in this run, set once from `--diagnostic-format`.
@@ -55,7 +56,7 @@ fn main() -> ExitCode {
             let Some(v) = load_or_report(&file) else {
                 return ExitCode::from(1);
             };
-            let bytes = cfp_verify::workbook::workbook(&v).map_err(|e| e.to_string());
+            let bytes = cfp_verify::exports::workbook::workbook(&v).map_err(|e| e.to_string());
             let n = v.engagement.products.len();
             write_out(
                 &file,
@@ -96,8 +97,9 @@ fn main() -> ExitCode {
             let Some(v) = load_or_report(&file) else {
                 return ExitCode::from(1);
             };
-            let mut json = serde_json::to_string_pretty(&cfp_verify::pact::product_footprints(&v))
-                .expect("JSON values serialize");
+            let mut json =
+                serde_json::to_string_pretty(&cfp_verify::exports::pact::product_footprints(&v))
+                    .expect("JSON values serialize");
             json.push('\n');
             match output {
                 Some(path) => {
@@ -177,7 +179,8 @@ fn write_out(input: &Path, path: &Path, bytes: Result<Vec<u8>, String>, what: &s
         );
         return ExitCode::from(1);
     }
-    match bytes.and_then(|b| cfp_verify::render::write_atomic(path, &b).map_err(|e| e.to_string()))
+    match bytes
+        .and_then(|b| cfp_verify::report::render::write_atomic(path, &b).map_err(|e| e.to_string()))
     {
         Ok(()) => {
             println!("{}: {what}", path.display());
@@ -256,7 +259,7 @@ fn verify_report(
         }
     };
     let fonts = extra.as_ref().unwrap_or(Fonts::embedded());
-    let list = |t: &[cfp_verify::render::RecordedTemplate]| {
+    let list = |t: &[cfp_verify::report::render::RecordedTemplate]| {
         t.iter()
             .map(|t| format!("\n  {}  sha256 {}", t.name, t.sha256))
             .collect::<String>()

@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use cfp_verify::archive::{self, Outcome};
 use cfp_verify::engagement::Language;
-use cfp_verify::render::{self, Options, RenderError, write_atomic};
-use cfp_verify::template::TemplateDir;
-use cfp_verify::world::Fonts;
+use cfp_verify::report::archive::{self, Outcome};
+use cfp_verify::report::render::{self, Options, RenderError, write_atomic};
+use cfp_verify::report::template::TemplateDir;
+use cfp_verify::report::world::Fonts;
 use cfp_verify::{Verified, load};
 
 /// What every report of a run shares.

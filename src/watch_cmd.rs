@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use cfp_verify::world::Fonts;
+use cfp_verify::report::world::Fonts;
 
 use crate::render_cmd::Settings;
 
@@ -16,7 +16,7 @@ fn images_of(file: &Path) -> Vec<PathBuf> {
     let base = cfp_verify::folder_of(file).to_path_buf();
     cfp_verify::load(file)
         .map(|v| {
-            cfp_verify::render::asset_paths(&v.engagement)
+            cfp_verify::report::render::asset_paths(&v.engagement)
                 .into_iter()
                 .map(|rel| base.join(rel))
                 .collect()

@@ -57,7 +57,7 @@ fn the_archive_holds_the_report_its_results_and_its_source() {
     assert_eq!(std::fs::read(rev.join("engagement.yaml")).unwrap(), sample);
     let sums = std::fs::read_to_string(rev.join("SHA256SUMS")).unwrap();
     for name in ["engagement.yaml", "report.pdf", "results.json"] {
-        let hex = cfp_verify::archive::sha256_hex(&std::fs::read(rev.join(name)).unwrap());
+        let hex = cfp_verify::report::archive::sha256_hex(&std::fs::read(rev.join(name)).unwrap());
         assert!(sums.contains(&format!("{hex}  {name}\n")), "{sums}");
     }
     let ok = Command::new("sha256sum")
@@ -216,11 +216,11 @@ fn verify_fails_when_the_attached_engagement_was_altered() {
 fn verify_rejects_a_pdf_without_our_attachment() {
     let dir = folder("foreign");
     // A PDF rendered by typst with no attachment at all.
-    let fonts = cfp_verify::world::Fonts::embedded();
+    let fonts = cfp_verify::report::world::Fonts::embedded();
     let date = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let source = "#set document(title: \"Not a report\", date: auto)\n#set text(font: \"Noto Serif CJK SC\")\nHello".to_owned();
-    let world = cfp_verify::world::ReportWorld::new(source, date, fonts);
-    let pdf = cfp_verify::pdf::compile(&world, "x", date).unwrap();
+    let world = cfp_verify::report::world::ReportWorld::new(source, date, fonts);
+    let pdf = cfp_verify::report::pdf::compile(&world, "x", date).unwrap();
     let foreign = dir.join("foreign.pdf");
     std::fs::write(&foreign, pdf.bytes).unwrap();
     let run = cfp(&["verify", s(&foreign)]);

@@ -124,7 +124,7 @@ fn an_alias_bomb_is_refused_naming_the_limit_and_the_reason() {
     let file = write("bomb", "bomb.yaml", &text);
     let run = cfp(&["check", &file]);
     assert_eq!(run.code, 1);
-    let limit = cfp_verify::yaml::MAX_ALIAS_NODES;
+    let limit = cfp_verify::input::yaml::MAX_ALIAS_NODES;
     assert!(
         run.stderr.contains(&format!(
             "the aliases (`*name`) up to here copy more than {limit} values"

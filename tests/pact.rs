@@ -102,7 +102,7 @@ fn ids_are_deterministic_and_distinct() {
     assert_ne!(a[0]["id"], a[1]["id"]);
     assert_eq!(
         a[0]["id"],
-        cfp_verify::pact::footprint_id("JZNT-CFP-2024-003", "smart-unit").to_string()
+        cfp_verify::exports::pact::footprint_id("JZNT-CFP-2024-003", "smart-unit").to_string()
     );
 }
 

@@ -20,7 +20,7 @@ fn the_view_model_is_pinned() {
     for (name, path) in VALID {
         let v = cfp_verify::load(&root().join(path)).unwrap();
         let languages = v.engagement.report.languages.clone();
-        let view = cfp_verify::view::build(&v, &languages, &v.source, None);
+        let view = cfp_verify::report::view::build(&v, &languages, &v.source, None);
         let mut json = serde_json::to_string_pretty(&view).unwrap();
         json.push('\n');
         assert_golden(

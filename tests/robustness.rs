@@ -151,8 +151,8 @@ fn exercise(bytes: &[u8]) {
     match load_bytes("mutant.yaml", bytes, None) {
         Ok(v) => {
             let _ = v.json();
-            let _ = cfp_verify::table::calc_table(&v);
-            let _ = cfp_verify::table::findings_text(&v, "mutant.yaml");
+            let _ = cfp_verify::exports::table::calc_table(&v);
+            let _ = cfp_verify::exports::table::findings_text(&v, "mutant.yaml");
         }
         Err(invalid) => {
             assert!(
@@ -271,8 +271,8 @@ fn extreme_numbers(source: &str, rng: &mut Rng) -> String {
 
 #[test]
 fn valid_mutants_render_without_panicking() {
-    use cfp_verify::render::{Options, render};
-    use cfp_verify::world::Fonts;
+    use cfp_verify::report::render::{Options, render};
+    use cfp_verify::report::world::Fonts;
     let minimal =
         std::fs::read_to_string(common::root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);

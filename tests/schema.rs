@@ -3,7 +3,7 @@
 
 mod common;
 
-use cfp_verify::yaml::{self, Node, Value};
+use cfp_verify::input::yaml::{self, Node, Value};
 use common::{cfp, root};
 use serde_json::{Map, Value as Json};
 

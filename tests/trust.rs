@@ -44,7 +44,11 @@ fn assert_complete_revision(rev: &Path) {
     for line in sums.lines() {
         let (hex, name) = line.split_once("  ").unwrap();
         let bytes = std::fs::read(rev.join(name)).unwrap();
-        assert_eq!(cfp_verify::archive::sha256_hex(&bytes), hex, "{name}");
+        assert_eq!(
+            cfp_verify::report::archive::sha256_hex(&bytes),
+            hex,
+            "{name}"
+        );
     }
     let mut names: Vec<String> = std::fs::read_dir(rev)
         .unwrap()
@@ -356,7 +360,8 @@ fn a_report_made_with_other_templates_is_not_verified_unless_they_are_vouched_fo
 
     let run = cfp(&["verify", s(&pdf)]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    let sha = cfp_verify::archive::sha256_hex(&std::fs::read(t.join("report.typ.j2")).unwrap());
+    let sha =
+        cfp_verify::report::archive::sha256_hex(&std::fs::read(t.join("report.typ.j2")).unwrap());
     assert!(
         run.stdout.contains("NOT verified")
             && run.stdout.contains("not built in")
@@ -607,7 +612,7 @@ fn images_are_read_once_inside_the_folder() {
             continue;
         }
         rendered += 1;
-        let files = cfp_verify::verify::attachments(&std::fs::read(&pdf).unwrap()).unwrap();
+        let files = cfp_verify::report::verify::attachments(&std::fs::read(&pdf).unwrap()).unwrap();
         assert!(
             files.get("assets/logo.png") == Some(&logo),
             "render {i} embedded another file"
@@ -760,7 +765,7 @@ fn watch_renders_again_when_an_image_changes() {
     let logo_in = |pdf: &Path| {
         std::fs::read(pdf)
             .ok()
-            .and_then(|b| cfp_verify::verify::attachments(&b).ok())
+            .and_then(|b| cfp_verify::report::verify::attachments(&b).ok())
             .and_then(|f| f.get("assets/logo.png").cloned())
     };
     let wait = |what: &str, ready: &dyn Fn() -> bool| {

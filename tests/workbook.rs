@@ -75,7 +75,7 @@ fn cached_values_are_the_json_figures_and_formulas_are_live() {
     let formulas = wb.worksheet_formula("smart-unit").unwrap();
     let p = &json["products"][0];
     let lines = 18; // 1 material, 16 transport, 1 energy
-    let t = cfp_verify::workbook::totals_row(lines);
+    let t = cfp_verify::exports::workbook::totals_row(lines);
     for (j, key) in ["materials", "transport", "production"].iter().enumerate() {
         let r = t + j as u32;
         assert_eq!(

@@ -5,8 +5,8 @@ use serde::Serialize;
 use crate::calc::Results;
 use crate::checks::Finding;
 use crate::engagement::{Engagement, Stage};
-use crate::exact::Exact;
-use crate::rounding::Rounding;
+use crate::units::exact::Exact;
+use crate::units::rounding::Rounding;
 use crate::validate::FORMAT;
 
 #[derive(Serialize)]

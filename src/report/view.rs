@@ -11,8 +11,8 @@ use crate::Verified;
 use crate::calc::Figure;
 use crate::checks::{category_en, category_zh};
 use crate::engagement::*;
-use crate::exact::Exact;
-use crate::rounding::Rounding;
+use crate::units::exact::Exact;
+use crate::units::rounding::Rounding;
 
 /// A text in both languages; templates pick the report's languages.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -483,7 +483,7 @@ pub fn build(
     v: &Verified,
     langs: &[Language],
     source: &[u8],
-    changes: Option<&crate::diff::Diff>,
+    changes: Option<&crate::exports::diff::Diff>,
 ) -> View {
     let e = &v.engagement;
     let r = e.scope.rounding;
@@ -603,11 +603,11 @@ pub fn build(
             site_visit: span(s.site_visit),
             gwp: format!("{:?}", s.gwp),
             rounding: match r.mode {
-                crate::rounding::Mode::HalfUp => t(
+                crate::units::rounding::Mode::HalfUp => t(
                     format!("四舍五入，保留 {} 位小数", r.places),
                     format!("rounded half-up to {} decimal places", r.places),
                 ),
-                crate::rounding::Mode::HalfEven => t(
+                crate::units::rounding::Mode::HalfEven => t(
                     format!("四舍六入五成双，保留 {} 位小数", r.places),
                     format!("rounded half-even to {} decimal places", r.places),
                 ),
@@ -752,7 +752,7 @@ pub fn build(
                 message: (&f.message).into(),
             })
             .collect(),
-        sha256: crate::archive::sha256_hex(source),
+        sha256: crate::report::archive::sha256_hex(source),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Rounding for display and output: the one place where a figure loses digits.
 
-use crate::exact::Exact;
+use crate::units::exact::Exact;
 
 /// How results are rounded for display (`engagement.rounding`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

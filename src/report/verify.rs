@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use lopdf::{Document, Object, ObjectId};
 
-use crate::render::{self, ENGAGEMENT, Options, RECORDED, RESULTS, Recorded, RecordedTemplate};
-use crate::template::TemplateDir;
-use crate::world::Fonts;
+use crate::report::render::{
+    self, ENGAGEMENT, Options, RECORDED, RESULTS, Recorded, RecordedTemplate,
+};
+use crate::report::template::TemplateDir;
+use crate::report::world::Fonts;
 use crate::{Invalid, Verified};
 
 /// Most bytes one attachment may decompress to (a guard against decompression bombs).
@@ -287,7 +289,7 @@ pub fn verify(
         .iter()
         .map(|(name, text)| RecordedTemplate {
             name: name.clone(),
-            sha256: crate::archive::sha256_hex(text.as_bytes()),
+            sha256: crate::report::archive::sha256_hex(text.as_bytes()),
         })
         .collect();
     if given != recorded_templates {

@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use rust_decimal::Decimal;
 
-use crate::exact::Exact;
+use crate::units::exact::Exact;
 
 use crate::calc::{Figure, ProductResult, Results};
 use crate::diag::Path;
 use crate::engagement::*;
-use crate::rounding::Rounding;
+use crate::units::rounding::Rounding;
 
 /// A factor older than this many years before the period start is flagged.
 const OLD_FACTOR_YEARS: i32 = 10;

@@ -6,7 +6,7 @@ use typst::foundations::Smart;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::world::{ReportWorld, to_datetime};
+use crate::report::world::{ReportWorld, to_datetime};
 
 /// The standards every report meets: PDF/A-3 archives the document with its source
 /// attached, PDF/UA-1 makes it accessible (tagged).
@@ -96,7 +96,7 @@ fn locate(world: &ReportWorld<'_>, diagnostics: &[SourceDiagnostic]) -> Vec<Typs
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::Fonts;
+    use crate::report::world::Fonts;
     use chrono::NaiveDate;
 
     fn issued() -> NaiveDate {

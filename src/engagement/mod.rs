@@ -7,11 +7,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::diag::Path;
-pub use crate::model::{
+pub use crate::input::model::{
     ActivityMethod, Assurance, Calibration, Category, Language, Mode, Role, Status,
 };
-use crate::quantity::{FactorUnit, GwpSet, Quantity};
-use crate::rounding::Rounding;
+use crate::units::quantity::{FactorUnit, GwpSet, Quantity};
+use crate::units::rounding::Rounding;
 
 /// A text in both languages (the same string twice when one was written for both).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -294,7 +294,7 @@ impl Product {
 /// A figure the client declared, in kgCO2e.
 #[derive(Debug)]
 pub struct Claim {
-    pub kg: crate::exact::Exact,
+    pub kg: crate::units::exact::Exact,
     pub path: Path,
 }
 

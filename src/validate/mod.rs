@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostic, Mark, Path, Problems, Seg, did_you_mean, one_of, some_of};
 use crate::engagement::*;
-use crate::model::{self, Text};
-use crate::quantity::{self, Dimension, GwpSet, Quantity, ReadError};
-use crate::rounding::{self, Rounding};
-use crate::yaml::{Node, Value};
+use crate::input::model::{self, Text};
+use crate::input::yaml::{Node, Value};
+use crate::units::quantity::{self, Dimension, GwpSet, Quantity, ReadError};
+use crate::units::rounding::{self, Rounding};
 
 /// The only format this version reads.
 pub const FORMAT: &str = "cfp-verify/1";
@@ -432,7 +432,7 @@ impl Cx<'_> {
         match read_inside(dir, rel, image) {
             Ok(bytes) => {
                 if image {
-                    if let Err(why) = crate::world::check_image(rel, &bytes) {
+                    if let Err(why) = crate::report::world::check_image(rel, &bytes) {
                         self.error(
                             path,
                             format!("`{rel}` cannot be shown: {why}"),

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::exact::Exact;
+use crate::units::exact::Exact;
 
 use crate::Verified;
 use crate::calc::Figure;

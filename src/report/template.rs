@@ -12,13 +12,16 @@ use std::path::{Path, PathBuf};
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 
-use crate::view::View;
+use crate::report::view::View;
 
 /// The templates built into the binary; a file of the same name in `--templates DIR`
 /// replaces one.
 pub static TEMPLATES: &[(&str, &str)] = &[
-    ("report.typ.j2", include_str!("../templates/report.typ.j2")),
-    ("style.typ.j2", include_str!("../templates/style.typ.j2")),
+    (
+        "report.typ.j2",
+        include_str!("../../templates/report.typ.j2"),
+    ),
+    ("style.typ.j2", include_str!("../../templates/style.typ.j2")),
 ];
 
 /// A template problem: its file and line, and what went wrong.

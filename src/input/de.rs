@@ -17,9 +17,9 @@ use serde::de::{
 };
 
 use crate::diag::{Diagnostic, Path, Problems, did_you_mean, one_of};
-use crate::yaml::{Entry, Node, Value};
+use crate::input::yaml::{Entry, Node, Value};
 
-/// The struct name [`crate::model::Text`] asks for: a scalar is accepted in place of a
+/// The struct name [`crate::input::model::Text`] asks for: a scalar is accepted in place of a
 /// `{zh, en}` mapping.
 pub const TEXT_STRUCT: &str = "$cfp_verify::Text";
 

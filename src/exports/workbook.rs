@@ -7,7 +7,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::exact::Exact;
+use crate::units::exact::Exact;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
 

@@ -5,7 +5,7 @@
 //! `13387220671609.38 kg × 67.76770033299787411647109880 kgCO2e/kg` is
 //! `907221158765339.00499999999995…` and must round half-up to `…339.00`, which a 28-digit
 //! intermediate result would have turned into `…339.01`. Figures lose digits only when they
-//! are rounded for display ([`crate::rounding`]), once.
+//! are rounded for display ([`crate::units::rounding`]), once.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -17,7 +17,7 @@ use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
-use crate::rounding::Mode;
+use crate::units::rounding::Mode;
 
 /// An exact figure: a rational number of any size.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

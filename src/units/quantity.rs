@@ -239,8 +239,9 @@ pub struct Quantity {
 
 impl Quantity {
     /// The amount in the dimension's base unit, exactly.
-    pub fn base(&self) -> crate::exact::Exact {
-        crate::exact::Exact::from(self.value) * crate::exact::Exact::from(self.unit.scale)
+    pub fn base(&self) -> crate::units::exact::Exact {
+        crate::units::exact::Exact::from(self.value)
+            * crate::units::exact::Exact::from(self.unit.scale)
     }
 }
 
@@ -488,26 +489,26 @@ mod tests {
     #[test]
     fn quantities_and_conversions() {
         let q = parse_quantity("65 t").unwrap();
-        assert_eq!(q.base(), crate::exact::Exact::from(dec!(65000)));
+        assert_eq!(q.base(), crate::units::exact::Exact::from(dec!(65000)));
         assert_eq!(
             parse_quantity("11483.98 kWh").unwrap().base(),
-            crate::exact::Exact::from(dec!(41342.328))
+            crate::units::exact::Exact::from(dec!(41342.328))
         );
         assert_eq!(
             parse_quantity("2 MWh").unwrap().base(),
-            crate::exact::Exact::from(dec!(7200))
+            crate::units::exact::Exact::from(dec!(7200))
         );
         assert_eq!(
             parse_quantity("35.3 km").unwrap().base(),
-            crate::exact::Exact::from(dec!(35300))
+            crate::units::exact::Exact::from(dec!(35300))
         );
         assert_eq!(
             parse_quantity("3 m3").unwrap().base(),
-            crate::exact::Exact::from(dec!(3000))
+            crate::units::exact::Exact::from(dec!(3000))
         );
         assert_eq!(
             parse_quantity("500 g").unwrap().base(),
-            crate::exact::Exact::from(dec!(0.5))
+            crate::units::exact::Exact::from(dec!(0.5))
         );
         let e = parse_quantity("65t").unwrap_err();
         assert_eq!(

@@ -1,11 +1,11 @@
 //! `diff`: what changed between two revisions of an engagement, figure by figure.
 
-use crate::exact::Exact;
+use crate::units::exact::Exact;
 use serde::Serialize;
 
 use crate::Verified;
 use crate::engagement::{Activity, Line};
-use crate::rounding::Rounding;
+use crate::units::rounding::Rounding;
 
 /// A figure of a product in both revisions.
 #[derive(Debug, Clone, Serialize)]

@@ -15,8 +15,8 @@ use typst::{Library, LibraryExt, World};
 /// The embedded faces: Noto Serif CJK SC (body) and Noto Sans CJK SC Bold (headings), subset
 /// by `scripts/make-fonts.py`.
 static EMBEDDED: &[&[u8]] = &[
-    include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf"),
-    include_bytes!("../fonts/NotoSansCJKsc-Bold-subset.otf"),
+    include_bytes!("../../fonts/NotoSerifCJKsc-Regular-subset.otf"),
+    include_bytes!("../../fonts/NotoSansCJKsc-Bold-subset.otf"),
 ];
 
 /// A set of fonts and their book, shared by every compilation.

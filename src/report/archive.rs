@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Verified;
 use crate::engagement::Status;
-use crate::render::{ENGAGEMENT, RESULTS, Report};
+use crate::report::render::{ENGAGEMENT, RESULTS, Report};
 
 /// The PDF's name in a revision's folder.
 pub const REPORT: &str = "report.pdf";

@@ -9,7 +9,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::de::TEXT_STRUCT;
+use crate::input::de::TEXT_STRUCT;
 
 /// The whole file.
 #[derive(Debug, Deserialize, JsonSchema)]

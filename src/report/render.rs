@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use crate::Verified;
 use crate::engagement::Language;
-use crate::pdf::{self, TypstError};
-use crate::template::{self, Overrides, TemplateDir, TemplateError};
-use crate::view;
-use crate::world::{Fonts, ReportWorld};
+use crate::report::pdf::{self, TypstError};
+use crate::report::template::{self, Overrides, TemplateDir, TemplateError};
+use crate::report::view;
+use crate::report::world::{Fonts, ReportWorld};
 
 /// How to render.
 #[derive(Debug, Default, Clone)]
@@ -158,7 +158,7 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
                     "the superseded revision's engagement is not valid:\n{e}"
                 ))
             })?;
-            Some(crate::diff::diff(&old, v))
+            Some(crate::exports::diff::diff(&old, v))
         }
         None => None,
     };
@@ -232,7 +232,7 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
             .iter()
             .map(|(name, text)| RecordedTemplate {
                 name: name.clone(),
-                sha256: crate::archive::sha256_hex(text.as_bytes()),
+                sha256: crate::report::archive::sha256_hex(text.as_bytes()),
             })
             .collect(),
     };

@@ -1,0 +1,10 @@
+//! The PDF report: view-model, minijinja templates, the typst World, PDF/A, the archive
+//! of issued reports and `verify`.
+
+pub mod archive;
+pub mod pdf;
+pub mod render;
+pub mod template;
+pub mod verify;
+pub mod view;
+pub mod world;
