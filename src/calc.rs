@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use crate::diag::Path;
-use crate::engagement::{Activity, Engagement, Factor, Line, Product, Stage};
+use crate::engagement::{Activity, Engagement, Factor, Line, Product, Stage, StageMap};
 use crate::units::exact::Exact;
 use crate::units::quantity::GwpSet;
 
@@ -18,23 +18,23 @@ pub struct Results {
 pub struct ProductResult {
     /// Parallel to [`Product::lines`].
     pub lines: Vec<LineResult>,
-    /// Per stage, in [`Stage::ALL`] order; 0 for a stage without lines.
-    pub stages: [Exact; 3],
+    /// Per stage of the boundary, in its order; 0 for a stage without lines.
+    pub stages: StageMap<Exact>,
     /// The whole period's output.
     pub total: Exact,
     /// Per functional unit, per stage.
-    pub per_unit: [Exact; 3],
+    pub per_unit: StageMap<Exact>,
     pub per_unit_total: Exact,
     /// Each stage's share of the total, as a fraction of 1 (0 when the total is 0).
-    pub shares: [Exact; 3],
+    pub shares: StageMap<Exact>,
     pub quality: Quality,
     pub reconciliation: Vec<Reconciliation>,
 }
 
 impl ProductResult {
-    /// The total of one stage.
-    pub fn stage(&self, stage: Stage) -> &Exact {
-        &self.stages[stage as usize]
+    /// The total of one stage; 0 for a stage outside the boundary.
+    pub fn stage(&self, stage: Stage) -> Exact {
+        self.stages.get(stage).cloned().unwrap_or_default()
     }
 }
 
@@ -98,23 +98,39 @@ pub fn calculate(e: &Engagement) -> Results {
     let products = e
         .products
         .iter()
-        .map(|p| product(p, &e.factors, e.scope.gwp, e.scope.materiality))
+        .map(|p| {
+            product(
+                p,
+                &e.boundary.stages,
+                &e.factors,
+                e.scope.gwp,
+                e.scope.materiality,
+            )
+        })
         .collect();
     Results { products }
 }
 
-fn product(p: &Product, factors: &[Factor], gwp: GwpSet, materiality: Decimal) -> ProductResult {
-    let mut stages: [Exact; 3] = Default::default();
+fn product(
+    p: &Product,
+    boundary: &[Stage],
+    factors: &[Factor],
+    gwp: GwpSet,
+    materiality: Decimal,
+) -> ProductResult {
+    let mut stages = StageMap::new(boundary, |_| Exact::zero());
     let emissions: Vec<LineEmissions> = p
         .lines
         .iter()
         .map(|line| line_emissions(line, factors, gwp))
         .collect();
     for (line, em) in p.lines.iter().zip(&emissions) {
-        let stage = &mut stages[line.stage() as usize];
-        *stage = &*stage + &em.kg;
+        // Validation keeps every line inside the boundary.
+        if let Some(stage) = stages.get_mut(line.stage) {
+            *stage = &*stage + &em.kg;
+        }
     }
-    let total: Exact = stages.iter().sum();
+    let total: Exact = stages.values().sum();
     let output = Exact::from(p.output);
     let three = Exact::from(3u32);
 

@@ -49,7 +49,7 @@ pub fn findings(e: &Engagement, r: &Results) -> Vec<Finding> {
     let fmt = e.scope.rounding;
     for (p, pr) in e.products.iter().zip(&r.products) {
         misstatements(e, p, pr, &mut out);
-        empty_stages(p, &mut out);
+        empty_stages(p, &e.boundary.stages, &mut out);
         untraced_materials(p, &mut out);
         rounding_sums(p, pr, fmt, &mut out);
         score_overrides(e, p, &mut out);
@@ -122,13 +122,13 @@ fn misstatements(e: &Engagement, p: &Product, pr: &ProductResult, out: &mut Vec<
     }
 }
 
-fn empty_stages(p: &Product, out: &mut Vec<Finding>) {
-    for stage in Stage::ALL {
+fn empty_stages(p: &Product, stages: &[Stage], out: &mut Vec<Finding>) {
+    for &stage in stages {
         if p.lines_of(stage).next().is_none() {
             let name = stage.name();
             out.push(finding(
                 "empty-stage",
-                Some(&p.path.key(stage_key(stage))),
+                Some(&p.path.key(stage.inventory_key())),
                 format!("{}：{}阶段没有清单数据，按 0.00 计。", p.name.zh, name.zh),
                 format!(
                     "{}: the stage “{}” has no inventory line and counts as 0.00.",
@@ -139,26 +139,18 @@ fn empty_stages(p: &Product, out: &mut Vec<Finding>) {
     }
 }
 
-/// Where a stage's lines are written (production has two lists; energy is the usual one).
-fn stage_key(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Production => "energy",
-        s => s.key(),
-    }
-}
-
 fn untraced_materials(p: &Product, out: &mut Vec<Finding>) {
     // Names as sets (`Bi::matches` is: the same Chinese or the same English name), so that
     // an inventory of 100,000 lines is not compared line by line with itself.
     let mut acquired_zh = HashSet::new();
     let mut acquired_en = HashSet::new();
-    for m in p.lines_of(Stage::Materials) {
+    for m in p.lines_of(Stage::MATERIALS) {
         acquired_zh.insert(m.name.zh.as_str());
         acquired_en.insert(m.name.en.as_str());
     }
     let (mut seen_zh, mut seen_en) = (HashSet::new(), HashSet::new());
     let mut untraced: Vec<(&Bi, &Path)> = Vec::new();
-    for line in p.lines_of(Stage::Transport) {
+    for line in p.lines_of(Stage::TRANSPORT) {
         let (zh, en) = (line.name.zh.as_str(), line.name.en.as_str());
         let acquired = acquired_zh.contains(zh) || acquired_en.contains(en);
         if !acquired && !seen_zh.contains(zh) && !seen_en.contains(en) {
@@ -218,7 +210,7 @@ fn rounding_sums(p: &Product, pr: &ProductResult, fmt: Rounding, out: &mut Vec<F
         ),
     ];
     for (zh, en, parts, total) in tables {
-        let sum: Exact = parts.iter().map(|v| fmt.round(v)).sum();
+        let sum: Exact = parts.values().map(|v| fmt.round(v)).sum();
         let total = fmt.round(total);
         let (sum, total) = (fmt.format(sum), fmt.format(total));
         if sum != total {
@@ -268,7 +260,7 @@ fn score_overrides(e: &Engagement, p: &Product, out: &mut Vec<Finding>) {
         ] {
             if given != implied {
                 groups
-                    .entry((line.stage(), line.factor, kind, given, implied))
+                    .entry((line.stage, line.factor, kind, given, implied))
                     .or_insert((0, &line.path))
                     .0 += 1;
             }

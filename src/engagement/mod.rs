@@ -13,6 +13,9 @@ pub use crate::input::model::{
 use crate::units::quantity::{FactorUnit, GwpSet, Quantity};
 use crate::units::rounding::Rounding;
 
+pub mod stage;
+pub use stage::{BoundaryKind, Stage, StageMap, Words};
+
 /// A text in both languages (the same string twice when one was written for both).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bi {
@@ -170,6 +173,11 @@ pub struct Process {
 
 #[derive(Debug)]
 pub struct Boundary {
+    /// Which life cycle is verified: cradle to gate, …
+    pub kind: BoundaryKind,
+    /// The boundary's stages, in canonical order: every figure per stage is given for
+    /// exactly these.
+    pub stages: Vec<Stage>,
     pub included: Vec<Bi>,
     pub excluded: Vec<Excluded>,
 }
@@ -233,40 +241,6 @@ impl Calibration {
     }
 }
 
-/// The three life-cycle stages of a cradle-to-gate footprint, in report order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stage {
-    Materials,
-    Transport,
-    Production,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 3] = [Stage::Materials, Stage::Transport, Stage::Production];
-
-    /// The key used in files and JSON.
-    pub fn key(self) -> &'static str {
-        match self {
-            Stage::Materials => "materials",
-            Stage::Transport => "transport",
-            Stage::Production => "production",
-        }
-    }
-
-    /// The stage's name in the report (the seed's wording).
-    pub fn name(self) -> Bi {
-        let (zh, en) = match self {
-            Stage::Materials => ("原材料获取", "Raw material acquisition"),
-            Stage::Transport => ("原材料运输", "Raw material transport"),
-            Stage::Production => ("产品生产制造", "Production"),
-        };
-        Bi {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct Product {
     pub id: String,
@@ -287,7 +261,7 @@ pub struct Product {
 impl Product {
     /// The inventory lines of one stage, in file order.
     pub fn lines_of(&self, stage: Stage) -> impl Iterator<Item = &Line> {
-        self.lines.iter().filter(move |l| l.stage() == stage)
+        self.lines.iter().filter(move |l| l.stage == stage)
     }
 }
 
@@ -302,6 +276,8 @@ pub struct Claim {
 #[derive(Debug)]
 pub struct Line {
     pub name: Bi,
+    /// The stage of the list it was read from.
+    pub stage: Stage,
     pub activity: Activity,
     /// Index into [`Engagement::factors`]; `None` for direct process emissions.
     pub factor: Option<usize>,
@@ -309,17 +285,6 @@ pub struct Line {
     /// The scores implied by `data` and the factor's category, before any override.
     pub implied: Scores,
     pub path: Path,
-}
-
-impl Line {
-    /// The stage the line belongs to.
-    pub fn stage(&self) -> Stage {
-        match self.activity {
-            Activity::Material { .. } => Stage::Materials,
-            Activity::Transport { .. } => Stage::Transport,
-            Activity::Energy { .. } | Activity::Process { .. } => Stage::Production,
-        }
-    }
 }
 
 /// What a line measures.

@@ -4,14 +4,14 @@ use crate::units::exact::Exact;
 use serde::Serialize;
 
 use crate::Verified;
-use crate::engagement::{Activity, Line};
+use crate::engagement::{Activity, Line, Stage};
 use crate::units::rounding::Rounding;
 
 /// A figure of a product in both revisions.
 #[derive(Debug, Clone, Serialize)]
 pub struct FigureChange {
     pub product: String,
-    /// `materials`, `transport`, `production`, `total` or `per_unit`.
+    /// A stage key (`materials`, `transport`, …), `total` or `per_unit`.
     pub figure: &'static str,
     pub old: Option<String>,
     pub new: Option<String>,
@@ -102,24 +102,31 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
     for id in ids {
         let o = old_products.iter().find(|(p, _)| p.id == id);
         let n = new_products.iter().find(|(p, _)| p.id == id);
+        // Every stage either revision has, in canonical order, then the totals.
+        let mut stages: Vec<Stage> = [o, n]
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, pr)| pr.stages.stages())
+            .collect();
+        stages.sort();
+        stages.dedup();
         let figures = |x: Option<&(&crate::engagement::Product, &crate::calc::ProductResult)>| {
             x.map(|(_, pr)| {
-                [
-                    pr.stages[0].clone(),
-                    pr.stages[1].clone(),
-                    pr.stages[2].clone(),
-                    pr.total.clone(),
-                    pr.per_unit_total.clone(),
-                ]
+                let mut f: Vec<Option<Exact>> =
+                    stages.iter().map(|s| pr.stages.get(*s).cloned()).collect();
+                f.push(Some(pr.total.clone()));
+                f.push(Some(pr.per_unit_total.clone()));
+                f
             })
         };
         let (fo, fnew) = (figures(o), figures(n));
-        for (i, figure) in ["materials", "transport", "production", "total", "per_unit"]
-            .into_iter()
-            .enumerate()
-        {
-            let a = fo.as_ref().map(|f| r.round(&f[i]));
-            let b = fnew.as_ref().map(|f| r.round(&f[i]));
+        let names = stages
+            .iter()
+            .map(|s| s.key)
+            .chain(["total", "per_unit"]);
+        for (i, figure) in names.enumerate() {
+            let a = fo.as_ref().and_then(|f| f[i].as_ref()).map(|x| r.round(x));
+            let b = fnew.as_ref().and_then(|f| f[i].as_ref()).map(|x| r.round(x));
             if a != b {
                 out.figures.push(FigureChange {
                     product: id.to_owned(),
@@ -140,7 +147,7 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
                         .zip(&pr.lines)
                         .map(|(l, lr)| {
                             let (key, text) = describe(v, l, &lr.kg, r);
-                            (l.stage(), key, text)
+                            (l.stage, key, text)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -157,7 +164,7 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
                     if before != text {
                         out.lines.push(LineChange {
                             product: id.to_owned(),
-                            stage: stage.key(),
+                            stage: stage.key,
                             line: key,
                             old: Some(before),
                             new: Some(text),
@@ -166,7 +173,7 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
                 }
                 None => out.lines.push(LineChange {
                     product: id.to_owned(),
-                    stage: stage.key(),
+                    stage: stage.key,
                     line: key,
                     old: None,
                     new: Some(text),
@@ -176,7 +183,7 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
         for (stage, key, text) in old_lines {
             out.lines.push(LineChange {
                 product: id.to_owned(),
-                stage: stage.key(),
+                stage: stage.key,
                 line: key,
                 old: Some(text),
                 new: None,

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::calc::Results;
 use crate::checks::Finding;
-use crate::engagement::{Engagement, Stage};
+use crate::engagement::{Engagement, StageMap};
 use crate::units::exact::Exact;
 use crate::units::rounding::Rounding;
 use crate::validate::FORMAT;
@@ -20,26 +20,19 @@ struct Document {
 struct Product {
     id: String,
     output: String,
-    stages: Stages,
+    stages: StageMap<String>,
     total: String,
     per_unit: PerUnit,
-    share_pct: Stages,
+    share_pct: StageMap<String>,
     data_quality: DataQuality,
     reconciliation: Vec<Reconciliation>,
 }
 
-#[derive(Serialize)]
-struct Stages {
-    materials: String,
-    transport: String,
-    production: String,
-}
-
+/// Per stage, keyed by stage key, then the total.
 #[derive(Serialize)]
 struct PerUnit {
-    materials: String,
-    transport: String,
-    production: String,
+    #[serde(flatten)]
+    stages: StageMap<String>,
     total: String,
 }
 
@@ -65,13 +58,9 @@ struct Warning {
     message: String,
 }
 
-fn stages(values: &[Exact; 3], r: Rounding) -> Stages {
-    let [m, t, p] = Stage::ALL.map(|s| r.format(&values[s as usize]));
-    Stages {
-        materials: m,
-        transport: t,
-        production: p,
-    }
+/// Each stage's figure, rounded as configured.
+fn stages(values: &StageMap<Exact>, r: Rounding) -> StageMap<String> {
+    values.clone().map(|v| r.format(v))
 }
 
 /// The results as pretty-printed JSON, keys in a fixed order.
@@ -87,14 +76,9 @@ pub fn results_json(e: &Engagement, results: &Results, findings: &[Finding]) -> 
             output: p.output.to_string(),
             stages: stages(&pr.stages, r),
             total: r.format(&pr.total),
-            per_unit: {
-                let s = stages(&pr.per_unit, r);
-                PerUnit {
-                    materials: s.materials,
-                    transport: s.transport,
-                    production: s.production,
-                    total: r.format(&pr.per_unit_total),
-                }
+            per_unit: PerUnit {
+                stages: stages(&pr.per_unit, r),
+                total: r.format(&pr.per_unit_total),
             },
             share_pct: stages(&pr.shares.clone().map(|s| s * &hundred), r),
             data_quality: DataQuality {

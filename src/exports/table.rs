@@ -7,7 +7,7 @@ use crate::units::exact::Exact;
 
 use crate::Verified;
 use crate::calc::Figure;
-use crate::engagement::{Activity, Stage};
+use crate::engagement::Activity;
 
 /// Column alignment.
 #[derive(Clone, Copy)]
@@ -93,13 +93,16 @@ pub fn calc_table(v: &Verified) -> String {
             format!("kgCO2e/{fu}"),
             "share %".to_owned(),
         ]];
-        for s in Stage::ALL {
-            let i = s as usize;
+        for ((s, kg), (per_unit, share)) in pr
+            .stages
+            .iter()
+            .zip(pr.per_unit.values().zip(pr.shares.values()))
+        {
             rows.push(vec![
-                s.key().to_owned(),
-                r.format(&pr.stages[i]),
-                r.format(&pr.per_unit[i]),
-                r.format(&pr.shares[i] * &hundred),
+                s.key.to_owned(),
+                r.format(kg),
+                r.format(per_unit),
+                r.format(share * &hundred),
             ]);
         }
         let total_share = if pr.total.is_zero() {

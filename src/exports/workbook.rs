@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
 
 use crate::Verified;
-use crate::engagement::{Activity, Stage};
+use crate::engagement::Activity;
 
 /// The summary sheet's name.
 pub const SUMMARY: &str = "Summary";
@@ -89,7 +89,8 @@ fn cached(x: impl Into<Exact>) -> String {
     x.into().to_plain(20)
 }
 
-/// The row (0-based) of the totals block on a product sheet with `lines` lines.
+/// The row (0-based) of the totals block on a product sheet with `lines` lines: one row
+/// per stage, then the total, the output and the figure per unit.
 pub fn totals_row(lines: usize) -> u32 {
     lines as u32 + 2
 }
@@ -105,45 +106,45 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
     let sheets = sheet_names(e.products.iter().map(|p| p.id.as_str()));
     let summary = wb.add_worksheet();
     summary.set_name(SUMMARY)?;
-    let head = [
-        "product",
-        "name",
-        "output",
-        "materials kgCO2e",
-        "transport kgCO2e",
-        "production kgCO2e",
-        "total kgCO2e",
-        "per unit kgCO2e",
-    ];
-    for (c, h) in head.iter().enumerate() {
-        summary.write_string_with_format(0, c as u16, *h, &bold)?;
+    let stages = &e.boundary.stages;
+    let n = stages.len() as u32;
+    let head = ["product", "name", "output"]
+        .map(str::to_owned)
+        .into_iter()
+        .chain(stages.iter().map(|s| format!("{} kgCO2e", s.key)))
+        .chain(["total kgCO2e", "per unit kgCO2e"].map(str::to_owned));
+    for (c, h) in head.enumerate() {
+        summary.write_string_with_format(0, c as u16, h, &bold)?;
     }
     for (i, (p, pr)) in e.products.iter().zip(&v.results.products).enumerate() {
         let row = i as u32 + 1;
         let sheet = &sheets[i];
-        let t = totals_row(p.lines.len()) + 1; // Excel rows are 1-based
+        // Excel rows are 1-based: the stages, then total, output and per unit.
+        let t = totals_row(p.lines.len()) + 1;
+        let (total, output, per_unit) = (t + n, t + n + 1, t + n + 2);
         summary.write_string(row, 0, &p.id)?;
         summary.write_string(row, 1, p.name.get(lang))?;
         summary.write_formula(
             row,
             2,
-            Formula::new(format!("='{sheet}'!B{}", t + 4)).set_result(cached(p.output)),
+            Formula::new(format!("='{sheet}'!B{output}")).set_result(cached(p.output)),
         )?;
-        for (j, s) in Stage::ALL.iter().enumerate() {
+        for (j, s) in stages.iter().enumerate() {
             let f = Formula::new(format!("='{sheet}'!B{}", t + j as u32))
                 .set_result(cached(pr.stage(*s)));
             summary.write_formula_with_format(row, 3 + j as u16, f, &money)?;
         }
+        let col = 3 + n as u16;
         summary.write_formula_with_format(
             row,
-            6,
-            Formula::new(format!("='{sheet}'!B{}", t + 3)).set_result(cached(&pr.total)),
+            col,
+            Formula::new(format!("='{sheet}'!B{total}")).set_result(cached(&pr.total)),
             &money,
         )?;
         summary.write_formula_with_format(
             row,
-            7,
-            Formula::new(format!("='{sheet}'!B{}", t + 5)).set_result(cached(&pr.per_unit_total)),
+            col + 1,
+            Formula::new(format!("='{sheet}'!B{per_unit}")).set_result(cached(&pr.per_unit_total)),
             &money,
         )?;
     }
@@ -171,7 +172,7 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
         for (i, (l, lr)) in p.lines.iter().zip(&pr.lines).enumerate() {
             let row = i as u32 + 1;
             let n = row + 1;
-            ws.write_string(row, 0, l.stage().key())?;
+            ws.write_string(row, 0, l.stage.key)?;
             ws.write_string(row, 1, l.name.get(lang))?;
             let factor = l.factor.map(|f| &e.factors[f]);
             let (quantity, formula) = match &l.activity {
@@ -211,27 +212,33 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
             )?;
         }
         let t = totals_row(p.lines.len());
-        for (j, s) in Stage::ALL.iter().enumerate() {
+        // 0-based rows; formulas name them 1-based.
+        let (total, output, per_unit) = (t + n, t + n + 1, t + n + 2);
+        for (j, s) in stages.iter().enumerate() {
             let row = t + j as u32;
-            ws.write_string_with_format(row, 0, s.key(), &bold)?;
-            let f = Formula::new(format!("=SUMIF(A2:A{last},\"{}\",J2:J{last})", s.key()))
+            ws.write_string_with_format(row, 0, s.key, &bold)?;
+            let f = Formula::new(format!("=SUMIF(A2:A{last},\"{}\",J2:J{last})", s.key))
                 .set_result(cached(pr.stage(*s)));
             ws.write_formula_with_format(row, 1, f, &money)?;
             // Per unit and share beside each stage.
             let r1 = row + 1;
-            let per =
-                Formula::new(format!("=B{r1}/B{}", t + 5)).set_result(cached(&pr.per_unit[j]));
+            let per = Formula::new(format!("=B{r1}/B{}", output + 1))
+                .set_result(cached(pr.per_unit.get(*s).cloned().unwrap_or_default()));
             ws.write_formula_with_format(row, 2, per, &money)?;
-            let share = Formula::new(format!("=IF(B{}=0,0,B{r1}/B{}*100)", t + 4, t + 4))
-                .set_result(cached(&(&pr.shares[j] * &Exact::from(100u32))));
+            let share = pr.shares.get(*s).cloned().unwrap_or_default();
+            let share = Formula::new(format!(
+                "=IF(B{}=0,0,B{r1}/B{}*100)",
+                total + 1,
+                total + 1
+            ))
+            .set_result(cached(&share * &Exact::from(100u32)));
             ws.write_formula_with_format(row, 3, share, &money)?;
         }
-        let (total, output, per_unit) = (t + 3, t + 4, t + 5);
         ws.write_string_with_format(total, 0, "total", &bold)?;
         ws.write_formula_with_format(
             total,
             1,
-            Formula::new(format!("=SUM(B{}:B{})", t + 1, t + 3)).set_result(cached(&pr.total)),
+            Formula::new(format!("=SUM(B{}:B{})", t + 1, t + n)).set_result(cached(&pr.total)),
             &money,
         )?;
         ws.write_string_with_format(output, 0, "output", &bold)?;

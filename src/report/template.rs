@@ -205,6 +205,16 @@ fn environment_with(
     env.set_formatter(typst_formatter);
     env.add_filter("str", str_filter);
     env.add_filter("ratio", ratio_filter);
+    // The stage registry by key: the wording and table shape of each stage's tables.
+    env.add_global(
+        "stage_registry",
+        Value::from(Serde(
+            crate::engagement::Stage::REGISTRY
+                .iter()
+                .map(|s| (s.key, s))
+                .collect::<BTreeMap<_, _>>(),
+        )),
+    );
     env.set_loader(move |name| {
         if let Some(dir) = &dir {
             match dir.read(name) {

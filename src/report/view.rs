@@ -139,7 +139,7 @@ pub struct View {
     pub product_names: T,
     /// The functional unit all products share (`台`), for table headings; "unit" otherwise.
     pub functional_unit: T,
-    /// Rows of the footprint table: four per product (three stages and the total).
+    /// Rows of the footprint table: per product, one per stage and the total.
     pub footprint_rows: usize,
     /// The footprint table has too many rows for one cell to span them all: the period is
     /// printed beside each product instead of once for the table.
@@ -551,15 +551,13 @@ pub fn build(
                                 .iter()
                                 .find(|p| p.id == f.product)
                                 .map_or_else(|| same(f.product.clone()), |p| T::from(&p.name)),
-                            figure: match f.figure {
-                                "materials" => T::from(&Stage::Materials.name()),
-                                "transport" => T::from(&Stage::Transport.name()),
-                                "production" => T::from(&Stage::Production.name()),
-                                "total" => t("合计 (kgCO2e)", "Total (kgCO2e)"),
-                                "per_unit" => t("单位产品碳足迹", "Per unit"),
+                            figure: match (f.figure, stage_named(e, f.figure)) {
+                                (_, Some(stage)) => T::from(&stage.name()),
+                                ("total", _) => t("合计 (kgCO2e)", "Total (kgCO2e)"),
+                                ("per_unit", _) => t("单位产品碳足迹", "Per unit"),
                                 // A figure the diff names that this view does not know yet:
                                 // shown by its key rather than mislabelled.
-                                other => same(other),
+                                (other, _) => same(other),
                             },
                             old: f.old.clone().unwrap_or_else(|| "—".into()),
                             new: f.new.clone().unwrap_or_else(|| "—".into()),
@@ -689,11 +687,20 @@ pub fn build(
                 .collect(),
         },
         boundary: BoundaryV {
-            name: t("从摇篮到大门", "Cradle to gate"),
-            stages: t(
-                "原材料获取—原材料运输—产品生产制造",
-                "raw material acquisition, raw material transport, production",
-            ),
+            name: {
+                let w = e.boundary.kind.names();
+                t(w.zh, w.en)
+            },
+            stages: {
+                let names = || e.boundary.stages.iter().map(|s| s.names);
+                t(
+                    names().map(|w| w.zh).collect::<Vec<_>>().join("—"),
+                    names()
+                        .map(|w| w.en.to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            },
             rows: (0..e.boundary.included.len().max(e.boundary.excluded.len()))
                 .map(|i| BoundaryRowV {
                     included: e.boundary.included.get(i).map(T::from),
@@ -708,7 +715,7 @@ pub fn build(
             .map(|(i, f)| factor(e, i, f))
             .collect(),
         product_names: join(e.products.iter().map(|p| T::from(&p.name))),
-        footprint_rows: e.products.len() * 4,
+        footprint_rows: e.products.len() * (e.boundary.stages.len() + 1),
         period_per_product: e.products.len() > SPAN_PRODUCTS,
         quality_bands: products
             .iter()
@@ -756,13 +763,23 @@ pub fn build(
     }
 }
 
+/// The stage with this key: one of the boundary's, or else a registered one.
+fn stage_named(e: &Engagement, key: &str) -> Option<Stage> {
+    e.boundary
+        .stages
+        .iter()
+        .copied()
+        .find(|s| s.key == key)
+        .or_else(|| Stage::by_key(key))
+}
+
 fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
     let stage = e
         .products
         .iter()
         .flat_map(|p| &p.lines)
         .find(|l| l.factor == Some(i))
-        .map(|l| T::from(&l.stage().name()))
+        .map(|l| T::from(&l.stage.name()))
         .unwrap_or_else(|| same("/"));
     FactorV {
         id: f.id.clone(),
@@ -785,48 +802,45 @@ fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
 
 fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Rounding) -> ProductV {
     let hundred = Exact::from(100u32);
-    let stages = Stage::ALL
+    let stages = pr
+        .stages
         .iter()
-        .map(|&s| {
-            let i = s as usize;
-            StageV {
-                name: (&s.name()).into(),
-                kg: r.format(&pr.stages[i]),
-                per_unit: r.format(&pr.per_unit[i]),
-                share: r.format(&pr.shares[i] * &hundred),
-                bar: format!("{}%", (&pr.shares[i] * &hundred).to_plain(2)),
-            }
+        .zip(pr.per_unit.values().zip(pr.shares.values()))
+        .map(|((s, kg), (per_unit, share))| StageV {
+            name: (&s.name()).into(),
+            kg: r.format(kg),
+            per_unit: r.format(per_unit),
+            share: r.format(share * &hundred),
+            bar: format!("{}%", (share * &hundred).to_plain(2)),
         })
         .collect();
-    let inventory = Stage::ALL
+    let inventory = pr
+        .stages
         .iter()
-        .map(|&s| {
+        .map(|(s, subtotal)| {
             let lines: Vec<LineV> = p
                 .lines
                 .iter()
                 .zip(&pr.lines)
-                .filter(|(l, _)| l.stage() == s)
+                .filter(|(l, _)| l.stage == s)
                 .map(|(l, lr)| line(e, l, lr, r))
                 .collect();
             StageLinesV {
                 name: (&s.name()).into(),
-                key: s.key(),
+                key: s.key,
                 lines,
-                subtotal: r.format(&pr.stages[s as usize]),
+                subtotal: r.format(subtotal),
             }
         })
         .collect();
-    let hotspot = Stage::ALL
+    // The largest stage; of equal ones, the first.
+    let hotspot = pr
+        .stages
         .iter()
-        .copied()
-        .max_by(|a, b| {
-            pr.stages[*a as usize]
-                .cmp(&pr.stages[*b as usize])
-                .then(b.cmp(a))
-        })
-        .unwrap_or(Stage::Materials);
-    let rounding_sum = |parts: &[Exact; 3], total: &Exact| {
-        parts.iter().map(|v| r.round(v)).sum::<Exact>() != r.round(total)
+        .max_by(|(a, x), (b, y)| x.cmp(y).then(b.cmp(a)))
+        .map_or(Stage::MATERIALS, |(s, _)| s);
+    let rounding_sum = |parts: &StageMap<Exact>, total: &Exact| {
+        parts.values().map(|v| r.round(v)).sum::<Exact>() != r.round(total)
     };
     ProductV {
         id: p.id.clone(),
@@ -863,13 +877,13 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
         rounding_note: rounding_sum(&pr.stages, &pr.total)
             || rounding_sum(&pr.per_unit, &pr.per_unit_total),
         hotspot: (&hotspot.name()).into(),
-        sources: sources(p),
+        sources: sources(p, &e.boundary.stages),
         activities: activities(e, p, pr, r),
     }
 }
 
-fn sources(p: &Product) -> Vec<SourceV> {
-    Stage::ALL
+fn sources(p: &Product, stages: &[Stage]) -> Vec<SourceV> {
+    stages
         .iter()
         .filter(|s| p.lines_of(**s).next().is_some())
         .map(|&s| {
@@ -883,19 +897,11 @@ fn sources(p: &Product) -> Vec<SourceV> {
                     names.push(item);
                 }
             }
-            let description = match s {
-                Stage::Materials => t("原材料隐含的排放", "Emissions embodied in raw materials"),
-                Stage::Transport => t("原材料物流运输排放", "Emissions of raw material transport"),
-                Stage::Production => t(
-                    "生产设施及配套设施排放",
-                    "Emissions of production and auxiliary facilities",
-                ),
-            };
             SourceV {
                 stage: (&s.name()).into(),
                 breakable: names.len() > LONG_LIST,
                 items: join(names.into_iter()),
-                description,
+                description: t(s.description.zh, s.description.en),
             }
         })
         .collect()
@@ -911,51 +917,52 @@ fn activities(
         Some(f) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
         None => format!("GWP {:?}", e.scope.gwp),
     };
-    let mut rows = Vec::new();
-    let mut freight: Vec<(Option<usize>, Mode, Exact, usize)> = Vec::new();
+    let mut rows: Vec<(Stage, ActivityV)> = Vec::new();
+    let mut freight: Vec<(Stage, Option<usize>, Mode, Exact, usize)> = Vec::new();
     for (l, lr) in p.lines.iter().zip(&pr.lines) {
         match &l.activity {
             Activity::Transport { mode: m, .. } => {
                 let tkm = lr.tkm.clone().unwrap_or_default();
                 match freight
                     .iter_mut()
-                    .find(|(f, md, _, _)| *f == l.factor && md == m)
+                    .find(|(s, f, md, _, _)| *s == l.stage && *f == l.factor && md == m)
                 {
                     Some(entry) => {
-                        entry.2 = &entry.2 + &tkm;
-                        entry.3 += 1;
+                        entry.3 = &entry.3 + &tkm;
+                        entry.4 += 1;
                     }
-                    None => freight.push((l.factor, *m, tkm, 1)),
+                    None => freight.push((l.stage, l.factor, *m, tkm, 1)),
                 }
             }
             Activity::Material { quantity }
             | Activity::Energy { quantity }
-            | Activity::Process { quantity } => rows.push(ActivityV {
-                stage: (&l.stage().name()).into(),
+            | Activity::Process { quantity } => rows.push((l.stage, ActivityV {
+                stage: (&l.stage.name()).into(),
                 activity: t(
                     format!("{}：{quantity}", l.name.zh),
                     format!("{}: {quantity}", l.name.en),
                 ),
                 factor: factor_text(l),
-            }),
+            })),
         }
     }
-    for (factor, m, tkm, n) in freight {
+    for (stage, factor, m, tkm, n) in freight {
         let md = mode(m);
         let f = factor
             .map(|f| format!("{} {}", e.factors[f].value, e.factors[f].unit))
             .unwrap_or_default();
-        rows.push(ActivityV {
-            stage: (&Stage::Transport.name()).into(),
+        rows.push((stage, ActivityV {
+            stage: (&stage.name()).into(),
             activity: t(
                 format!("{}周转量：{} tkm（{n} 条运输记录）", md.zh, r.format(&tkm)),
                 format!("{} freight: {} tkm ({n} deliveries)", md.en, r.format(&tkm)),
             ),
             factor: f,
-        });
+        }));
     }
-    rows.sort_by_key(|row| Stage::ALL.iter().position(|s| s.name().zh == row.stage.zh));
-    rows
+    // Stable: in file order within a stage.
+    rows.sort_by_key(|(stage, _)| *stage);
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> LineV {

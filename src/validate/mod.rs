@@ -749,8 +749,9 @@ impl Cx<'_> {
     }
 
     fn boundary(&mut self, b: &model::Boundary, path: &Path) -> Boundary {
-        let model::BoundaryKind::CradleToGate = b.kind;
         Boundary {
+            kind: b.kind,
+            stages: b.kind.stages(),
             included: b
                 .included
                 .as_ref()
@@ -897,6 +898,7 @@ impl Cx<'_> {
                 let name = self.text(&m.name, &lp.key("name"));
                 lines.push(self.line(
                     name,
+                    Stage::MATERIALS,
                     Activity::Material { quantity },
                     factor,
                     factors,
@@ -937,7 +939,16 @@ impl Cx<'_> {
                     count: t.count.clone(),
                 };
                 let name = self.text(&t.material, &lp.key("material"));
-                lines.push(self.line(name, activity, factor, factors, &t.data, &t.scores, lp));
+                lines.push(self.line(
+                    name,
+                    Stage::TRANSPORT,
+                    activity,
+                    factor,
+                    factors,
+                    &t.data,
+                    &t.scores,
+                    lp,
+                ));
             }
         }
         for (i, e) in p.energy.iter().flatten().enumerate() {
@@ -947,6 +958,7 @@ impl Cx<'_> {
                 let name = self.text(&e.name, &lp.key("name"));
                 lines.push(self.line(
                     name,
+                    Stage::PRODUCTION,
                     Activity::Energy { quantity },
                     factor,
                     factors,
@@ -977,6 +989,7 @@ impl Cx<'_> {
             let name = self.text(&g.name, &lp.key("name"));
             lines.push(self.line(
                 name,
+                Stage::PRODUCTION,
                 Activity::Process { quantity },
                 None,
                 factors,
@@ -1069,6 +1082,7 @@ impl Cx<'_> {
     fn line(
         &mut self,
         name: Bi,
+        stage: Stage,
         activity: Activity,
         factor: Option<usize>,
         factors: &[Factor],
@@ -1116,6 +1130,7 @@ impl Cx<'_> {
         };
         Line {
             name,
+            stage,
             activity,
             factor,
             scores: Scores {
