@@ -33,7 +33,8 @@ impl From<Words> for Bi {
 pub struct Stage {
     /// The key used in files, JSON, the workbook and `diff` (`materials`, `end-of-life`).
     pub key: &'static str,
-    /// The stage's place in the life cycle: stages are listed by it.
+    /// The stage's place in the life cycle: stages are listed by it. The registry's are 10
+    /// apart, so that a stage can come between two.
     pub order: u8,
     /// The stage's name in the report (the seed's wording: `原材料获取`).
     pub names: Words,
@@ -53,7 +54,7 @@ impl Stage {
     /// Raw material acquisition.
     pub const MATERIALS: Stage = Stage {
         key: "materials",
-        order: 1,
+        order: 10,
         names: Words {
             zh: "原材料获取",
             en: "Raw material acquisition",
@@ -77,7 +78,7 @@ impl Stage {
     /// Transport of the raw materials to the site.
     pub const TRANSPORT: Stage = Stage {
         key: "transport",
-        order: 2,
+        order: 20,
         names: Words {
             zh: "原材料运输",
             en: "Raw material transport",
@@ -101,7 +102,7 @@ impl Stage {
     /// Production at the site: energy and direct process emissions.
     pub const PRODUCTION: Stage = Stage {
         key: "production",
-        order: 3,
+        order: 30,
         names: Words {
             zh: "产品生产制造",
             en: "Production",
@@ -125,7 +126,7 @@ impl Stage {
     /// Distribution of the product (cradle-to-grave only; not read from files yet).
     pub const DISTRIBUTION: Stage = Stage {
         key: "distribution",
-        order: 4,
+        order: 40,
         names: Words {
             zh: "产品分销",
             en: "Distribution",
@@ -149,7 +150,7 @@ impl Stage {
     /// Use of the product (cradle-to-grave only; not read from files yet).
     pub const USE: Stage = Stage {
         key: "use",
-        order: 5,
+        order: 50,
         names: Words {
             zh: "产品使用",
             en: "Use",
@@ -173,7 +174,7 @@ impl Stage {
     /// End-of-life treatment (cradle-to-grave only; not read from files yet).
     pub const END_OF_LIFE: Stage = Stage {
         key: "end-of-life",
-        order: 6,
+        order: 60,
         names: Words {
             zh: "生命末期处置",
             en: "End of life",
@@ -354,9 +355,9 @@ mod tests {
         let m = StageMap::new(&[Stage::MATERIALS, Stage::END_OF_LIFE], |s| s.order);
         assert_eq!(
             serde_json::to_string(&m).unwrap(),
-            r#"{"materials":1,"end-of-life":6}"#
+            r#"{"materials":10,"end-of-life":60}"#
         );
-        assert_eq!(m.get(Stage::END_OF_LIFE), Some(&6));
+        assert_eq!(m.get(Stage::END_OF_LIFE), Some(&60));
         assert_eq!(m.get(Stage::USE), None);
     }
 }

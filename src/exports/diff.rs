@@ -120,13 +120,13 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
             })
         };
         let (fo, fnew) = (figures(o), figures(n));
-        let names = stages
-            .iter()
-            .map(|s| s.key)
-            .chain(["total", "per_unit"]);
+        let names = stages.iter().map(|s| s.key).chain(["total", "per_unit"]);
         for (i, figure) in names.enumerate() {
             let a = fo.as_ref().and_then(|f| f[i].as_ref()).map(|x| r.round(x));
-            let b = fnew.as_ref().and_then(|f| f[i].as_ref()).map(|x| r.round(x));
+            let b = fnew
+                .as_ref()
+                .and_then(|f| f[i].as_ref())
+                .map(|x| r.round(x));
             if a != b {
                 out.figures.push(FigureChange {
                     product: id.to_owned(),

@@ -226,12 +226,8 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                 .set_result(cached(pr.per_unit.get(*s).cloned().unwrap_or_default()));
             ws.write_formula_with_format(row, 2, per, &money)?;
             let share = pr.shares.get(*s).cloned().unwrap_or_default();
-            let share = Formula::new(format!(
-                "=IF(B{}=0,0,B{r1}/B{}*100)",
-                total + 1,
-                total + 1
-            ))
-            .set_result(cached(&share * &Exact::from(100u32)));
+            let share = Formula::new(format!("=IF(B{}=0,0,B{r1}/B{}*100)", total + 1, total + 1))
+                .set_result(cached(&share * &Exact::from(100u32)));
             ws.write_formula_with_format(row, 3, share, &money)?;
         }
         ws.write_string_with_format(total, 0, "total", &bold)?;

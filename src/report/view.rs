@@ -936,14 +936,17 @@ fn activities(
             }
             Activity::Material { quantity }
             | Activity::Energy { quantity }
-            | Activity::Process { quantity } => rows.push((l.stage, ActivityV {
-                stage: (&l.stage.name()).into(),
-                activity: t(
-                    format!("{}：{quantity}", l.name.zh),
-                    format!("{}: {quantity}", l.name.en),
-                ),
-                factor: factor_text(l),
-            })),
+            | Activity::Process { quantity } => rows.push((
+                l.stage,
+                ActivityV {
+                    stage: (&l.stage.name()).into(),
+                    activity: t(
+                        format!("{}：{quantity}", l.name.zh),
+                        format!("{}: {quantity}", l.name.en),
+                    ),
+                    factor: factor_text(l),
+                },
+            )),
         }
     }
     for (stage, factor, m, tkm, n) in freight {
@@ -951,14 +954,17 @@ fn activities(
         let f = factor
             .map(|f| format!("{} {}", e.factors[f].value, e.factors[f].unit))
             .unwrap_or_default();
-        rows.push((stage, ActivityV {
-            stage: (&stage.name()).into(),
-            activity: t(
-                format!("{}周转量：{} tkm（{n} 条运输记录）", md.zh, r.format(&tkm)),
-                format!("{} freight: {} tkm ({n} deliveries)", md.en, r.format(&tkm)),
-            ),
-            factor: f,
-        }));
+        rows.push((
+            stage,
+            ActivityV {
+                stage: (&stage.name()).into(),
+                activity: t(
+                    format!("{}周转量：{} tkm（{n} 条运输记录）", md.zh, r.format(&tkm)),
+                    format!("{} freight: {} tkm ({n} deliveries)", md.en, r.format(&tkm)),
+                ),
+                factor: f,
+            },
+        ));
     }
     // Stable: in file order within a stage.
     rows.sort_by_key(|(stage, _)| *stage);
