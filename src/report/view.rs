@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::Verified;
 use crate::calc::Figure;
-use crate::checks::{category_en, category_zh};
+use crate::checks::category_key;
+use crate::present::wording::Catalogue;
 use crate::engagement::*;
 use crate::units::exact::Exact;
 use crate::units::rounding::Rounding;
@@ -21,6 +22,15 @@ pub struct T {
     pub en: String,
 }
 
+impl From<&T> for Bi {
+    fn from(t: &T) -> Bi {
+        Bi {
+            zh: t.zh.clone(),
+            en: t.en.clone(),
+        }
+    }
+}
+
 impl From<&Bi> for T {
     fn from(b: &Bi) -> T {
         T {
@@ -30,11 +40,21 @@ impl From<&Bi> for T {
     }
 }
 
+/// The catalogue's text for `key`, placeholders filled.
+fn w(c: &Catalogue, key: &str, args: &[(&str, &Bi)]) -> T {
+    T::from(&c.word(key, args))
+}
+
 fn t(zh: impl Into<String>, en: impl Into<String>) -> T {
     T {
         zh: zh.into(),
         en: en.into(),
     }
+}
+
+/// A placeholder's value that is the same in both languages (a number).
+fn bi(s: String) -> Bi {
+    Bi { zh: s.clone(), en: s }
 }
 
 /// The same string in both languages (numbers, codes, names).
@@ -430,18 +450,20 @@ pub struct ImprovementV {
 #[derive(Debug, Serialize)]
 pub struct FindingV {
     pub code: &'static str,
+    /// A short title, printed instead of the code.
+    pub title: T,
     pub message: T,
 }
 
-fn role(r: Role) -> T {
+fn role(c: &Catalogue, r: Role) -> T {
     match r {
-        Role::Lead => t("组长", "Team leader"),
-        Role::Member => t("组员", "Member"),
+        Role::Lead => w(c, "role.lead", &[]),
+        Role::Member => w(c, "role.member", &[]),
     }
 }
 
-fn yes_no(b: bool) -> T {
-    if b { t("是", "Yes") } else { t("否", "No") }
+fn yes_no(c: &Catalogue, b: bool) -> T {
+    w(c, if b { "answer.yes" } else { "answer.no" }, &[])
 }
 
 fn join(names: impl Iterator<Item = T>) -> T {
@@ -449,20 +471,19 @@ fn join(names: impl Iterator<Item = T>) -> T {
     t(zh.join("、"), en.join(", "))
 }
 
-fn mode(m: Mode) -> T {
-    match m {
-        Mode::Road => t("汽运", "Road"),
-        Mode::Rail => t("铁运", "Rail"),
-        Mode::Sea => t("海运", "Sea"),
-        Mode::InlandWaterway => t("内河运输", "Inland waterway"),
-        Mode::Air => t("空运", "Air"),
-    }
+fn mode(c: &Catalogue, m: Mode) -> T {
+    let key = match m {
+        Mode::Road => "mode.road",
+        Mode::Rail => "mode.rail",
+        Mode::Sea => "mode.sea",
+        Mode::InlandWaterway => "mode.inland-waterway",
+        Mode::Air => "mode.air",
+    };
+    w(c, key, &[])
 }
 
-fn grade_name(g: u8) -> T {
-    let zh = ["一级", "二级", "三级", "四级", "五级"];
-    let i = usize::from(g.clamp(1, 5)) - 1;
-    t(zh[i], format!("grade {g}"))
+fn grade_name(c: &Catalogue, g: u8) -> T {
+    w(c, &format!("grade.{}", g.clamp(1, 5)), &[])
 }
 
 fn evaluation(e: &Option<Evaluation>) -> Option<EvaluationV> {
@@ -478,12 +499,24 @@ fn evaluation(e: &Option<Evaluation>) -> Option<EvaluationV> {
     })
 }
 
-/// Builds the view of a verified engagement; `source` is the engagement file's bytes.
+/// Builds the view of a verified engagement with the built-in wording; `source` is the
+/// engagement file's bytes.
 pub fn build(
     v: &Verified,
     langs: &[Language],
     source: &[u8],
     changes: Option<&crate::exports::diff::Diff>,
+) -> View {
+    build_with(v, langs, source, changes, Catalogue::builtin())
+}
+
+/// Builds the view of a verified engagement, its words from the catalogue `c`.
+pub fn build_with(
+    v: &Verified,
+    langs: &[Language],
+    source: &[u8],
+    changes: Option<&crate::exports::diff::Diff>,
+    c: &Catalogue,
 ) -> View {
     let e = &v.engagement;
     let r = e.scope.rounding;
@@ -492,13 +525,13 @@ pub fn build(
         .products
         .iter()
         .zip(&v.results.products)
-        .map(|(p, pr)| product(e, p, pr, r))
+        .map(|(p, pr)| product(c, e, p, pr, r))
         .collect();
     let person = |name: &Bi, role: T, field: &Option<Bi>, on_site: bool| PersonV {
         name: name.into(),
         role,
         field: opt(field).unwrap_or_else(|| same("/")),
-        on_site: yes_no(on_site),
+        on_site: yes_no(c, on_site),
     };
     let misstatements = e
         .products
@@ -511,14 +544,15 @@ pub fn build(
                 .map(move |rec| MisstatementV {
                     product: (&p.name).into(),
                     figure: match rec.figure {
-                        Figure::Total => t("产品碳足迹总量", "period total"),
-                        Figure::PerUnit => t("单位产品碳足迹", "footprint per unit"),
+                        Figure::Total => w(c, "term.figure.total", &[]),
+                        Figure::PerUnit => w(c, "term.figure.per-unit", &[]),
                     },
                     unit: match rec.figure {
-                        Figure::Total => same("kgCO2e"),
-                        Figure::PerUnit => t(
-                            format!("kgCO2e/{}", p.functional_unit.zh),
-                            format!("kgCO2e per {}", p.functional_unit.en),
+                        Figure::Total => w(c, "term.unit.total", &[]),
+                        Figure::PerUnit => w(
+                            c,
+                            "term.unit.per-unit",
+                            &[("functional_unit", &p.functional_unit)],
                         ),
                     },
                     claimed: r.format(&rec.claimed),
@@ -534,9 +568,9 @@ pub fn build(
             revision: e.report.revision,
             title: (&e.report.title).into(),
             status: match e.report.status {
-                Status::Draft => t("草稿", "Draft"),
-                Status::Reviewed => t("已评审", "Reviewed"),
-                Status::Approved => t("已批准", "Approved"),
+                Status::Draft => w(c, "status.draft", &[]),
+                Status::Reviewed => w(c, "status.reviewed", &[]),
+                Status::Approved => w(c, "status.approved", &[]),
             },
             draft: e.report.status != Status::Approved,
             issued: date(e.report.issued),
@@ -555,8 +589,8 @@ pub fn build(
                                 "materials" => T::from(&Stage::Materials.name()),
                                 "transport" => T::from(&Stage::Transport.name()),
                                 "production" => T::from(&Stage::Production.name()),
-                                "total" => t("合计 (kgCO2e)", "Total (kgCO2e)"),
-                                "per_unit" => t("单位产品碳足迹", "Per unit"),
+                                "total" => w(c, "view.change.total", &[]),
+                                "per_unit" => w(c, "view.change.per-unit", &[]),
                                 // A figure the diff names that this view does not know yet:
                                 // shown by its key rather than mislabelled.
                                 other => same(other),
@@ -590,8 +624,8 @@ pub fn build(
                 t(zh.join("、"), en.join("; "))
             },
             assurance: match s.assurance {
-                Assurance::Reasonable => t("合理保证", "reasonable assurance"),
-                Assurance::Limited => t("有限保证", "limited assurance"),
+                Assurance::Reasonable => w(c, "assurance.reasonable", &[]),
+                Assurance::Limited => w(c, "assurance.limited", &[]),
             },
             materiality: pct(s.materiality),
             cutoff_process: pct(s.cutoff_process),
@@ -602,16 +636,11 @@ pub fn build(
             document_review: s.document_review.map(span),
             site_visit: span(s.site_visit),
             gwp: format!("{:?}", s.gwp),
-            rounding: match r.mode {
-                crate::units::rounding::Mode::HalfUp => t(
-                    format!("四舍五入，保留 {} 位小数", r.places),
-                    format!("rounded half-up to {} decimal places", r.places),
-                ),
-                crate::units::rounding::Mode::HalfEven => t(
-                    format!("四舍六入五成双，保留 {} 位小数", r.places),
-                    format!("rounded half-even to {} decimal places", r.places),
-                ),
-            },
+            rounding: w(
+                c,
+                &format!("rounding.{}", r.mode.key()),
+                &[("places", &bi(r.places.to_string()))],
+            ),
         },
         verifier: VerifierV {
             name: (&e.verifier.name).into(),
@@ -622,7 +651,7 @@ pub fn build(
                 .verifier
                 .team
                 .iter()
-                .map(|m| person(&m.name, role(m.role), &m.field, m.on_site))
+                .map(|m| person(&m.name, role(c, m.role), &m.field, m.on_site))
                 .collect(),
             team_names: join(e.verifier.team.iter().map(|m| T::from(&m.name))),
             reviewers: e
@@ -630,12 +659,7 @@ pub fn build(
                 .reviewers
                 .iter()
                 .map(|m| {
-                    person(
-                        &m.name,
-                        t("技术评审员", "Technical reviewer"),
-                        &m.field,
-                        m.on_site,
-                    )
+                    person(&m.name, w(c, "role.reviewer", &[]), &m.field, m.on_site)
                 })
                 .collect(),
             reviewer_names: join(e.verifier.reviewers.iter().map(|m| T::from(&m.name))),
@@ -672,7 +696,9 @@ pub fn build(
                     power: q.power.clone().unwrap_or_else(|| "/".into()),
                     note: match (&q.note, q.count) {
                         (Some(n), _) => n.into(),
-                        (None, Some(c)) if c > 1 => t(format!("{c} 台"), format!("{c} units")),
+                        (None, Some(n)) if n > 1 => {
+                            w(c, "view.equipment-count", &[("count", &bi(n.to_string()))])
+                        }
                         _ => same(""),
                     },
                 })
@@ -689,7 +715,7 @@ pub fn build(
                 .collect(),
         },
         boundary: BoundaryV {
-            name: t("从摇篮到大门", "Cradle to gate"),
+            name: w(c, "view.cradle-to-gate", &[]),
             stages: t(
                 "原材料获取—原材料运输—产品生产制造",
                 "raw material acquisition, raw material transport, production",
@@ -705,7 +731,7 @@ pub fn build(
             .factors
             .iter()
             .enumerate()
-            .map(|(i, f)| factor(e, i, f))
+            .map(|(i, f)| factor(c, e, i, f))
             .collect(),
         product_names: join(e.products.iter().map(|p| T::from(&p.name))),
         footprint_rows: e.products.len() * 4,
@@ -722,7 +748,7 @@ pub fn build(
             {
                 T::from(&first.functional_unit)
             }
-            _ => t("功能单位", "unit"),
+            _ => w(c, "view.functional-unit", &[]),
         },
         products,
         evaluation: EvaluationsV {
@@ -749,14 +775,15 @@ pub fn build(
             .iter()
             .map(|f| FindingV {
                 code: f.code,
-                message: (&f.message).into(),
+                title: (&crate::present::finding_title(c, f)).into(),
+                message: (&crate::present::finding(c, e, f)).into(),
             })
             .collect(),
         sha256: crate::report::archive::sha256_hex(source),
     }
 }
 
-fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
+fn factor(c: &Catalogue, e: &Engagement, i: usize, f: &Factor) -> FactorV {
     let stage = e
         .products
         .iter()
@@ -774,7 +801,7 @@ fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
         value: f.value.to_string(),
         unit: f.unit.to_string(),
         source: (&f.source).into(),
-        category: t(category_zh(f.category), category_en(f.category)),
+        category: w(c, category_key(f.category), &[]),
         reference: f.reference.clone(),
         year: f.year.map(|y| y.to_string()),
         note: opt(&f.note),
@@ -783,7 +810,13 @@ fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
     }
 }
 
-fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Rounding) -> ProductV {
+fn product(
+    c: &Catalogue,
+    e: &Engagement,
+    p: &Product,
+    pr: &crate::calc::ProductResult,
+    r: Rounding,
+) -> ProductV {
     let hundred = Exact::from(100u32);
     let stages = Stage::ALL
         .iter()
@@ -806,7 +839,7 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
                 .iter()
                 .zip(&pr.lines)
                 .filter(|(l, _)| l.stage() == s)
-                .map(|(l, lr)| line(e, l, lr, r))
+                .map(|(l, lr)| line(c, e, l, lr, r))
                 .collect();
             StageLinesV {
                 name: (&s.name()).into(),
@@ -842,16 +875,17 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
         inventory,
         quality_score: r.format(&pr.quality.score),
         quality_grade: pr.quality.grade,
-        quality_grade_name: grade_name(pr.quality.grade),
+        quality_grade_name: grade_name(c, pr.quality.grade),
         reconciliation: pr
             .reconciliation
             .iter()
             .map(|rec| RecV {
                 figure: match rec.figure {
-                    Figure::Total => t("产品碳足迹总量 (kgCO2e)", "Period total (kgCO2e)"),
-                    Figure::PerUnit => t(
-                        format!("单位产品碳足迹 (kgCO2e/{})", p.functional_unit.zh),
-                        format!("Per unit (kgCO2e per {})", p.functional_unit.en),
+                    Figure::Total => w(c, "view.reconciliation.total", &[]),
+                    Figure::PerUnit => w(
+                        c,
+                        "view.reconciliation.per-unit",
+                        &[("functional_unit", &p.functional_unit)],
                     ),
                 },
                 claimed: r.format(&rec.claimed),
@@ -863,12 +897,12 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
         rounding_note: rounding_sum(&pr.stages, &pr.total)
             || rounding_sum(&pr.per_unit, &pr.per_unit_total),
         hotspot: (&hotspot.name()).into(),
-        sources: sources(p),
-        activities: activities(e, p, pr, r),
+        sources: sources(c, p),
+        activities: activities(c, e, p, pr, r),
     }
 }
 
-fn sources(p: &Product) -> Vec<SourceV> {
+fn sources(c: &Catalogue, p: &Product) -> Vec<SourceV> {
     Stage::ALL
         .iter()
         .filter(|s| p.lines_of(**s).next().is_some())
@@ -876,7 +910,7 @@ fn sources(p: &Product) -> Vec<SourceV> {
             let mut names: Vec<T> = Vec::new();
             for l in p.lines_of(s) {
                 let item = match &l.activity {
-                    Activity::Transport { mode: m, .. } => mode(*m),
+                    Activity::Transport { mode: m, .. } => mode(c, *m),
                     _ => T::from(&l.name),
                 };
                 if !names.iter().any(|n| n.zh == item.zh) {
@@ -902,6 +936,7 @@ fn sources(p: &Product) -> Vec<SourceV> {
 }
 
 fn activities(
+    c: &Catalogue,
     e: &Engagement,
     p: &Product,
     pr: &crate::calc::ProductResult,
@@ -941,15 +976,20 @@ fn activities(
         }
     }
     for (factor, m, tkm, n) in freight {
-        let md = mode(m);
+        let md = Bi::from(&mode(c, m));
         let f = factor
             .map(|f| format!("{} {}", e.factors[f].value, e.factors[f].unit))
             .unwrap_or_default();
         rows.push(ActivityV {
             stage: (&Stage::Transport.name()).into(),
-            activity: t(
-                format!("{}周转量：{} tkm（{n} 条运输记录）", md.zh, r.format(&tkm)),
-                format!("{} freight: {} tkm ({n} deliveries)", md.en, r.format(&tkm)),
+            activity: w(
+                c,
+                "view.freight",
+                &[
+                    ("mode", &md),
+                    ("tkm", &bi(r.format(&tkm))),
+                    ("count", &bi(n.to_string())),
+                ],
             ),
             factor: f,
         });
@@ -958,7 +998,13 @@ fn activities(
     rows
 }
 
-fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> LineV {
+fn line(
+    c: &Catalogue,
+    e: &Engagement,
+    l: &Line,
+    lr: &crate::calc::LineResult,
+    r: Rounding,
+) -> LineV {
     let f = l.factor.map(|i| &e.factors[i]);
     let (a, b, supplier, md, count) = match &l.activity {
         Activity::Transport {
@@ -971,7 +1017,7 @@ fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> 
             *mass,
             Some(*distance),
             opt(supplier).unwrap_or_else(|| same("/")),
-            mode(*m),
+            mode(c, *m),
             count.clone().unwrap_or_default(),
         ),
         Activity::Material { quantity }
