@@ -40,9 +40,9 @@ fn main() -> ExitCode {
     });
     match cli.command {
         Command::Check { file, templates } => {
-            let wording = match render_cmd::open_templates(templates.as_deref()).and_then(|dir| {
-                Wording::load(dir.as_deref()).map_err(|e| e.to_string())
-            }) {
+            let wording = match render_cmd::open_templates(templates.as_deref())
+                .and_then(|dir| Wording::load(dir.as_deref()).map_err(|e| e.to_string()))
+            {
                 Ok(w) => w,
                 Err(e) => {
                     eprintln!("{e}");
@@ -50,15 +50,15 @@ fn main() -> ExitCode {
                 }
             };
             run(&file, |v, name| {
-            let products = v.engagement.products.len();
-            let n = v.findings.len();
-            format!(
-                "{}{name}: valid: {products} product{}, {n} finding{}\n",
-                table::findings_text(v, name, &wording.catalogue),
-                if products == 1 { "" } else { "s" },
-                if n == 1 { "" } else { "s" },
-            )
-        })
+                let products = v.engagement.products.len();
+                let n = v.findings.len();
+                format!(
+                    "{}{name}: valid: {products} product{}, {n} finding{}\n",
+                    table::findings_text(v, name, &wording.catalogue),
+                    if products == 1 { "" } else { "s" },
+                    if n == 1 { "" } else { "s" },
+                )
+            })
         }
         Command::Calc {
             file,

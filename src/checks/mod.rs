@@ -150,7 +150,10 @@ impl Finding {
 
     /// The figure `name`, if the finding has it.
     pub fn figure(&self, name: &str) -> Option<&Fact> {
-        self.figures.iter().find(|(n, _)| *n == name).map(|(_, f)| f)
+        self.figures
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| f)
     }
 }
 
@@ -319,7 +322,13 @@ fn score_overrides(e: &Engagement, p: &Product, out: &mut Vec<Finding>) {
             .product(p)
             .stage(stage)
             .with("count", Fact::Int(count as i64))
-            .with("score", Fact::Term { key: score, value: key })
+            .with(
+                "score",
+                Fact::Term {
+                    key: score,
+                    value: key,
+                },
+            )
             .with("given", Fact::Int(i64::from(given)))
             .with("implied", Fact::Int(i64::from(implied)));
         let reason = match (kind, factor.map(|f| &e.factors[f])) {
@@ -341,13 +350,7 @@ fn score_overrides(e: &Engagement, p: &Product, out: &mut Vec<Finding>) {
             "process-gwp" => "reason.score.process-gwp",
             _ => "reason.score.data",
         };
-        out.push(f.with(
-            "reason",
-            Fact::Term {
-                key,
-                value: reason,
-            },
-        ));
+        out.push(f.with("reason", Fact::Term { key, value: reason }));
     }
 }
 

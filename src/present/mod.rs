@@ -17,7 +17,10 @@ pub fn percent(fraction: Decimal) -> String {
 
 /// The same text in both languages (a number, a date).
 fn same(s: String) -> Bi {
-    Bi { zh: s.clone(), en: s }
+    Bi {
+        zh: s.clone(),
+        en: s,
+    }
 }
 
 /// Names joined as a list in each language (`、` / `, `, from the catalogue).
@@ -117,7 +120,10 @@ mod tests {
         let c = Catalogue::builtin();
         let variants: &[(&str, &[Option<&str>])] = &[
             ("material-misstatement", &[None, Some("zero")]),
-            ("transport-without-acquisition", &[Some("one"), Some("many")]),
+            (
+                "transport-without-acquisition",
+                &[Some("one"), Some("many")],
+            ),
             ("score-override", &[Some("one"), Some("many")]),
             ("site-visit-order", &[Some("start"), Some("end")]),
         ];

@@ -56,8 +56,7 @@ pub fn placeholders(text: &str) -> Vec<&str> {
 /// A placeholder's name: lowercase letters, digits and `_`.
 fn is_name(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
@@ -195,7 +194,10 @@ impl Catalogue {
                 .chain(placeholders(&base.en))
                 .collect();
             for text in zh.iter().chain(en.iter()) {
-                if let Some(bad) = placeholders(text).into_iter().find(|p| !allowed.contains(p)) {
+                if let Some(bad) = placeholders(text)
+                    .into_iter()
+                    .find(|p| !allowed.contains(p))
+                {
                     let known = if allowed.is_empty() {
                         "it has none".to_owned()
                     } else {
@@ -279,8 +281,14 @@ mod tests {
         };
         let out = c.word("finding.unused-factor", &[("factor", &factor)]);
         assert_eq!(out.zh, "排放因子“电缆”未被任何清单数据使用。");
-        assert_eq!(out.en, "The factor “Cable” is not used by any inventory line.");
-        assert_eq!(fill("a {x} {y} {not a name}", &[("x", "1")]), "a 1 {y} {not a name}");
+        assert_eq!(
+            out.en,
+            "The factor “Cable” is not used by any inventory line."
+        );
+        assert_eq!(
+            fill("a {x} {y} {not a name}", &[("x", "1")]),
+            "a 1 {y} {not a name}"
+        );
     }
 
     #[test]
@@ -300,7 +308,10 @@ mod tests {
             "{err}"
         );
         let err = c
-            .with_overrides("w.yaml", "finding.unused-factor: {en: \"{product} {factor}\"}\n")
+            .with_overrides(
+                "w.yaml",
+                "finding.unused-factor: {en: \"{product} {factor}\"}\n",
+            )
             .unwrap_err();
         assert!(
             err.0.contains("placeholder {product}") && err.0.contains("{factor}"),

@@ -171,16 +171,10 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
         }
         None => None,
     };
-    let wording = template::Wording::load(options.templates.as_deref())
-        .map_err(RenderError::Template)?;
+    let wording =
+        template::Wording::load(options.templates.as_deref()).map_err(RenderError::Template)?;
     let style = options.style.as_deref().unwrap_or(template::DEFAULT_STYLE);
-    let view = view::build_with(
-        v,
-        &languages,
-        source,
-        changes.as_ref(),
-        &wording.catalogue,
-    );
+    let view = view::build_with(v, &languages, source, changes.as_ref(), &wording.catalogue);
     let rendered = template::render(&view, options.templates.as_ref(), style, &wording)
         .map_err(RenderError::Template)?;
     let typst = rendered.typst;

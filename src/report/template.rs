@@ -31,10 +31,7 @@ pub static TEMPLATES: &[(&str, &str)] = &[
         "common/macros.typ.j2",
         include_str!("../../templates/common/macros.typ.j2"),
     ),
-    (
-        WORDING,
-        include_str!("../../templates/common/wording.yaml"),
-    ),
+    (WORDING, include_str!("../../templates/common/wording.yaml")),
 ];
 
 /// The style a report has unless `--style` names another.
@@ -250,7 +247,9 @@ fn environment_with(
         },
         None => name.into(),
     });
-    env.add_function("w", move |key: &str, args: Kwargs| wording(&catalogue, key, args));
+    env.add_function("w", move |key: &str, args: Kwargs| {
+        wording(&catalogue, key, args)
+    });
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL));
     // Template errors then say where in the template they are, in release builds too.
@@ -305,10 +304,18 @@ fn wording(catalogue: &Catalogue, key: &str, args: Kwargs) -> Result<Value, Erro
     for name in args.args() {
         let v: Value = args.get(name)?;
         let text = |lang: &str| match v.get_attr(lang) {
-            Ok(t) if !t.is_undefined() && !t.is_none() => t.as_str().map_or(t.to_string(), str::to_owned),
+            Ok(t) if !t.is_undefined() && !t.is_none() => {
+                t.as_str().map_or(t.to_string(), str::to_owned)
+            }
             _ => v.as_str().map_or(v.to_string(), str::to_owned),
         };
-        values.push((name, Bi { zh: text("zh"), en: text("en") }));
+        values.push((
+            name,
+            Bi {
+                zh: text("zh"),
+                en: text("en"),
+            },
+        ));
     }
     let refs: Vec<(&str, &Bi)> = values.iter().map(|(n, b)| (*n, b)).collect();
     let out = catalogue.word(key, &refs);
@@ -410,7 +417,11 @@ pub fn render(
             .into_iter()
             .filter(|n| !used.contains_key(n))
             // Another style's files are not misspelt.
-            .filter(|n| !known.iter().any(|s| s != style && n.starts_with(&format!("{s}/"))))
+            .filter(|n| {
+                !known
+                    .iter()
+                    .any(|s| s != style && n.starts_with(&format!("{s}/")))
+            })
             .collect(),
         None => Vec::new(),
     };

@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::Verified;
 use crate::calc::Figure;
 use crate::checks::category_key;
-use crate::present::wording::Catalogue;
 use crate::engagement::*;
+use crate::present::wording::Catalogue;
 use crate::units::exact::Exact;
 use crate::units::rounding::Rounding;
 
@@ -54,7 +54,10 @@ fn t(zh: impl Into<String>, en: impl Into<String>) -> T {
 
 /// A placeholder's value that is the same in both languages (a number).
 fn bi(s: String) -> Bi {
-    Bi { zh: s.clone(), en: s }
+    Bi {
+        zh: s.clone(),
+        en: s,
+    }
 }
 
 /// The same string in both languages (numbers, codes, names).
@@ -658,9 +661,7 @@ pub fn build_with(
                 .verifier
                 .reviewers
                 .iter()
-                .map(|m| {
-                    person(&m.name, w(c, "role.reviewer", &[]), &m.field, m.on_site)
-                })
+                .map(|m| person(&m.name, w(c, "role.reviewer", &[]), &m.field, m.on_site))
                 .collect(),
             reviewer_names: join(e.verifier.reviewers.iter().map(|m| T::from(&m.name))),
             approver: e.verifier.approver.as_ref().map(|a| T::from(&a.name)),
