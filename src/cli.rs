@@ -34,6 +34,10 @@ pub enum Command {
     Check {
         /// The engagement file (YAML, format cfp-verify/1).
         file: PathBuf,
+        /// A templates folder whose wording catalogue (`DIR/common/wording.yaml`) words the
+        /// findings, as in the report.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Render the verification report as PDF/A and archive it with its results and source.
     ///
@@ -146,9 +150,13 @@ pub struct ReportArgs {
     /// The report's languages [default: the engagement's `report.languages`].
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
-    /// A folder of templates that replace the built-in ones of the same name.
+    /// A folder of templates that replace the built-in ones of the same name, laid out as
+    /// the built-in ones: `DIR/<style>/report.typ.j2`, `DIR/common/wording.yaml`, …
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// The report style: a folder of templates, built in (`default`) or in `--templates DIR`.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub style: String,
 }
 
 /// The languages of a rendered report.

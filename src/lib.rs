@@ -10,6 +10,7 @@ pub mod diag;
 pub mod engagement;
 pub mod exports;
 pub mod input;
+pub mod present;
 pub mod report;
 pub mod starter;
 pub mod units;
@@ -38,9 +39,14 @@ pub struct Verified {
 }
 
 impl Verified {
-    /// The results JSON (`calc --json`).
+    /// The results JSON (`calc --json`), findings worded with the built-in catalogue.
     pub fn json(&self) -> String {
-        json::results_json(&self.engagement, &self.results, &self.findings)
+        self.json_with(present::wording::Catalogue::builtin())
+    }
+
+    /// The results JSON, findings worded with the catalogue `c`.
+    pub fn json_with(&self, c: &present::wording::Catalogue) -> String {
+        json::results_json(&self.engagement, &self.results, &self.findings, c)
     }
 }
 

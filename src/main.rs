@@ -13,6 +13,7 @@ use clap::Parser;
 use cfp_verify::diag::Style;
 use cfp_verify::engagement::Language;
 use cfp_verify::exports::{diff, table};
+use cfp_verify::report::template::Wording;
 use cfp_verify::report::verify::{self, Verdict};
 use cfp_verify::report::world::Fonts;
 use cfp_verify::{Verified, load};
@@ -38,16 +39,27 @@ fn main() -> ExitCode {
         }
     });
     match cli.command {
-        Command::Check { file } => run(&file, |v, name| {
-            let products = v.engagement.products.len();
-            let n = v.findings.len();
-            format!(
-                "{}{name}: valid: {products} product{}, {n} finding{}\n",
-                table::findings_text(v, name),
-                if products == 1 { "" } else { "s" },
-                if n == 1 { "" } else { "s" },
-            )
-        }),
+        Command::Check { file, templates } => {
+            let wording = match render_cmd::open_templates(templates.as_deref())
+                .and_then(|dir| Wording::load(dir.as_deref()).map_err(|e| e.to_string()))
+            {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(1);
+                }
+            };
+            run(&file, |v, name| {
+                let products = v.engagement.products.len();
+                let n = v.findings.len();
+                format!(
+                    "{}{name}: valid: {products} product{}, {n} finding{}\n",
+                    table::findings_text(v, name, &wording.catalogue),
+                    if products == 1 { "" } else { "s" },
+                    if n == 1 { "" } else { "s" },
+                )
+            })
+        }
         Command::Calc {
             file,
             json,
@@ -155,6 +167,7 @@ fn settings(
 ) -> Result<render_cmd::Settings, String> {
     Ok(render_cmd::Settings {
         templates: render_cmd::open_templates(args.templates.as_deref())?,
+        report_style: args.style,
         output: args.output,
         archive: args.archive,
         languages: args.lang.map(languages),

@@ -21,6 +21,8 @@ pub struct Settings {
     pub archive: PathBuf,
     pub languages: Option<Vec<Language>>,
     pub templates: Option<Arc<TemplateDir>>,
+    /// The report style (`--style`).
+    pub report_style: String,
     pub typst: Option<PathBuf>,
     /// How problems in an engagement file are printed.
     pub style: cfp_verify::diag::Style,
@@ -278,6 +280,7 @@ pub fn render_one(
         previous,
         languages: settings.languages.clone(),
         templates: settings.templates.clone(),
+        style: Some(settings.report_style.clone()),
     };
     let cannot_write =
         |path: &Path, e: std::io::Error| format!("{}: cannot write: {e}", path.display());

@@ -56,8 +56,14 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
     if let Some(t) = templates {
         watched.push(t.to_path_buf());
     }
-    for dir in &watched {
-        if let Err(e) = watcher.watch(dir, RecursiveMode::NonRecursive) {
+    for (i, dir) in watched.iter().enumerate() {
+        // The templates folder has a folder per style and `common/`.
+        let mode = if i > 0 {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        if let Err(e) = watcher.watch(dir, mode) {
             eprintln!("{}: cannot watch: {e}", dir.display());
             return ExitCode::from(1);
         }
@@ -66,7 +72,7 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
     let images = std::cell::RefCell::new(Vec::<PathBuf>::new());
     let relevant = |path: &Path| {
         path.file_name() == name.as_deref()
-            || templates.is_some_and(|t| path.parent() == Some(t) && !is_temporary(path))
+            || templates.is_some_and(|t| path.starts_with(t) && !is_temporary(path))
             || images
                 .borrow()
                 .iter()

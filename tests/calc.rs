@@ -109,7 +109,11 @@ fn results_json_keys_are_the_specs() {
             "material"
         ]
     );
-    assert_eq!(keys(&v["warnings"][0]), ["code", "message"]);
+    // `code` and `message` first, as they always were; then the additions.
+    assert_eq!(
+        keys(&v["warnings"][0]),
+        ["code", "message", "messages", "product", "figures"]
+    );
 }
 
 #[test]
@@ -238,10 +242,42 @@ fn check_lists_the_findings_in_both_languages() {
         "warning[transport-without-acquisition]",
         "真空开关管、壳体、互感器、绝缘件、弹簧机构、散件、瓷瓶",
         "the rounded per-unit figures add up to 3.40, the rounded total is 3.39",
-        "16 lines of the stage “Raw material transport” give the emission factor score 3, but the category “national” of factor `road-18t` implies 2.",
+        "16 lines of the stage “Raw material transport” give the emission factor score 3, but the category “national” of the factor “Road freight, heavy diesel truck (18 t payload)” implies 2.",
         "warning[old-factor]",
         "valid: 2 products, 13 findings",
     ] {
         assert!(out.contains(needle), "missing `{needle}` in\n{out}");
     }
+}
+
+#[test]
+fn results_json_warnings_carry_both_languages_and_the_figures() {
+    let run = cfp(&["calc", "--json", "samples/chennuo-2023.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let w = &v["warnings"][0];
+    assert_eq!(w["code"], "material-misstatement");
+    assert_eq!(w["message"], w["messages"]["en"]);
+    assert!(
+        w["messages"]["zh"]
+            .as_str()
+            .unwrap()
+            .starts_with("智能配电装置：声明的产品碳足迹总量 73867.89 kgCO2e")
+    );
+    assert_eq!(w["product"], "smart-unit");
+    let f = &w["figures"];
+    assert_eq!(f["figure"], "total");
+    assert_eq!(f["claimed"], "73867.89");
+    assert_eq!(f["computed"], "116767.89");
+    assert_eq!(f["difference"], "-36.74");
+    assert_eq!(f["threshold"], "5");
+    let old = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "old-factor")
+        .unwrap();
+    assert_eq!(old["factor"], "cable");
+    assert_eq!(old["figures"]["year"], "2005");
+    assert_eq!(old["figures"]["age"], "18");
 }

@@ -143,10 +143,14 @@ fn the_sample_report_holds_every_section_in_both_languages() {
         "批准人",
         "郑大朋",
         "原材料运输",
-        "material-misstatement",
+        "Material misstatement",
         "SHA-256",
     ] {
         assert!(has(&text, needle), "the report lacks `{needle}`");
+    }
+    // Findings are printed by their titles: no machine codes, no YAML ids, no backticks.
+    for code in ["material-misstatement", "score-override", "road-18t", "`"] {
+        assert!(!text.contains(code), "the report prints `{code}`");
     }
     assert!(
         !text.contains("没有发现任何实质性偏差"),
@@ -288,8 +292,8 @@ fn a_failed_render_keeps_the_previous_file() {
     let pdf = tmp("kept.pdf");
     std::fs::write(&pdf, b"the previous report").unwrap();
     let templates = tmp("broken-templates");
-    std::fs::create_dir_all(&templates).unwrap();
-    std::fs::write(templates.join("style.typ.j2"), "#let x = (\n").unwrap();
+    std::fs::create_dir_all(templates.join("default")).unwrap();
+    std::fs::write(templates.join("default/style.typ.j2"), "#let x = (\n").unwrap();
     let run = cfp(&[
         "render",
         "tests/fixtures/valid/minimal.yaml",
@@ -316,10 +320,10 @@ fn a_failed_render_keeps_the_previous_file() {
 #[test]
 fn a_template_folder_overrides_the_wording() {
     let templates = tmp("custom-templates");
-    std::fs::create_dir_all(&templates).unwrap();
-    let style = std::fs::read_to_string(root().join("templates/style.typ.j2")).unwrap();
+    std::fs::create_dir_all(templates.join("default")).unwrap();
+    let style = std::fs::read_to_string(root().join("templates/default/style.typ.j2")).unwrap();
     std::fs::write(
-        templates.join("style.typ.j2"),
+        templates.join("default/style.typ.j2"),
         format!("{style}\n#show \"Contents\": \"Table of contents (custom)\"\n"),
     )
     .unwrap();
@@ -420,4 +424,144 @@ fn an_engagement_without_boundary_items_prints_no_empty_table() {
     let (run, pdf) = render("samples/chennuo-2023.yaml", "boundary-rows.pdf", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(has(&text_of(&pdf), "Processes included and excluded"));
+}
+
+/// A templates folder whose catalogue rewords one label and one finding sentence.
+fn reworded_templates(name: &str) -> std::path::PathBuf {
+    let templates = tmp(name);
+    std::fs::create_dir_all(templates.join("common")).unwrap();
+    std::fs::write(
+        templates.join("common/wording.yaml"),
+        "# one label and one finding, in one language or both\n\
+         label.report-number: {en: \"Certificate No.\"}\n\
+         finding.old-factor: {zh: \"因子“{factor}”来自 {year} 年。\", en: \"Factor “{factor}” is from {year}, {age} years too old.\"}\n",
+    )
+    .unwrap();
+    templates
+}
+
+#[test]
+fn the_wording_catalogue_is_overridden_from_a_templates_folder() {
+    let templates = reworded_templates("reworded-templates");
+    let (run, pdf) = render(
+        "samples/chennuo-2023.yaml",
+        "reworded.pdf",
+        &["--templates", templates.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Certificate No."), "{flat}");
+    assert!(!flat.contains("Report number"), "the label is replaced");
+    assert!(flat.contains("报告编号"), "the other language stays");
+    assert!(
+        flat.contains("Factor “Cable” is from 2005, 18 years too old."),
+        "{flat}"
+    );
+    assert!(flat.contains("因子“电缆”来自 2005 年。"), "{flat}");
+
+    // `check` words its findings from the same catalogue.
+    let run = cfp(&[
+        "check",
+        "samples/chennuo-2023.yaml",
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("warning[old-factor]:\n  因子“电缆”来自 2005 年。\n  Factor “Cable” is from 2005, 18 years too old."), "{}", run.stdout);
+    // The report records and attaches the catalogue; `verify` vouches for it with the folder.
+    let run = cfp(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("common/wording.yaml"), "{}", run.stdout);
+    let run = cfp(&[
+        "verify",
+        pdf.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn a_bad_catalogue_key_or_placeholder_is_an_error_naming_the_file_and_key() {
+    let templates = tmp("bad-wording");
+    std::fs::create_dir_all(templates.join("common")).unwrap();
+    let file = templates.join("common/wording.yaml");
+    for (text, needle) in [
+        (
+            "label.report-number: {en: x}\nlabel.reprot-number: {en: y}\n",
+            "common/wording.yaml:2: unknown key `label.reprot-number` (did you mean `label.report-number`?)",
+        ),
+        (
+            "finding.old-factor: {en: \"{factor} {product}\"}\n",
+            "common/wording.yaml:1: `finding.old-factor`: the placeholder {product} is not one this text can have; it can have {age}, {factor}, {year}",
+        ),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        for args in [
+            vec!["check", "tests/fixtures/valid/minimal.yaml"],
+            vec![
+                "render",
+                "tests/fixtures/valid/minimal.yaml",
+                "-o",
+                tmp("bad-wording.pdf").to_str().unwrap().to_owned().leak(),
+            ],
+        ] {
+            let mut args = args;
+            args.extend(["--templates", templates.to_str().unwrap()]);
+            let run = cfp(&args);
+            assert_eq!(run.code, 1, "{}", run.stdout);
+            assert!(run.stderr.contains(needle), "{}", run.stderr);
+            assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        }
+    }
+}
+
+#[test]
+fn an_unknown_style_is_an_error_listing_the_styles() {
+    let (run, pdf) = render(
+        "tests/fixtures/valid/minimal.yaml",
+        "no-style.pdf",
+        &["--style", "gbt-24067"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("unknown style `gbt-24067`; the styles are `default`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!pdf.exists());
+
+    // A style is a folder: one in `--templates DIR` is a style too.
+    let templates = tmp("styled-templates");
+    std::fs::create_dir_all(templates.join("gbt-24067")).unwrap();
+    let report = std::fs::read_to_string(root().join("templates/default/report.typ.j2")).unwrap();
+    std::fs::write(
+        templates.join("gbt-24067/report.typ.j2"),
+        report.replace(
+            "{%- include \"./style.typ.j2\" %}",
+            "{%- include \"default/style.typ.j2\" %}\nGB/T 24067-2024 style",
+        ),
+    )
+    .unwrap();
+    let (run, pdf) = render(
+        "tests/fixtures/valid/minimal.yaml",
+        "gbt-style.pdf",
+        &[
+            "--style",
+            "gbt-24067",
+            "--templates",
+            templates.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(text_of(&pdf).contains("GB/T 24067-2024 style"));
+    let run = cfp(&[
+        "verify",
+        pdf.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }

@@ -152,7 +152,11 @@ fn exercise(bytes: &[u8]) {
         Ok(v) => {
             let _ = v.json();
             let _ = cfp_verify::exports::table::calc_table(&v);
-            let _ = cfp_verify::exports::table::findings_text(&v, "mutant.yaml");
+            let _ = cfp_verify::exports::table::findings_text(
+                &v,
+                "mutant.yaml",
+                cfp_verify::present::wording::Catalogue::builtin(),
+            );
         }
         Err(invalid) => {
             assert!(

@@ -337,10 +337,10 @@ fn output_never_replaces_the_engagement_its_json_an_archive_or_a_special_file() 
 /// A templates folder whose report prints a made-up figure.
 fn forged_templates(dir: &Path, figure: &str) -> PathBuf {
     let t = dir.join(format!("templates-{figure}"));
-    std::fs::create_dir_all(&t).unwrap();
-    let report = std::fs::read_to_string(root().join("templates/report.typ.j2")).unwrap();
+    std::fs::create_dir_all(t.join("default")).unwrap();
+    let report = std::fs::read_to_string(root().join("templates/default/report.typ.j2")).unwrap();
     std::fs::write(
-        t.join("report.typ.j2"),
+        t.join("default/report.typ.j2"),
         format!("{report}\n#text[Verified total: {figure} kgCO2e]\n"),
     )
     .unwrap();
@@ -360,12 +360,15 @@ fn a_report_made_with_other_templates_is_not_verified_unless_they_are_vouched_fo
 
     let run = cfp(&["verify", s(&pdf)]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    let sha =
-        cfp_verify::report::archive::sha256_hex(&std::fs::read(t.join("report.typ.j2")).unwrap());
+    let sha = cfp_verify::report::archive::sha256_hex(
+        &std::fs::read(t.join("default/report.typ.j2")).unwrap(),
+    );
     assert!(
         run.stdout.contains("NOT verified")
             && run.stdout.contains("not built in")
-            && run.stdout.contains(&format!("report.typ.j2  sha256 {sha}")),
+            && run
+                .stdout
+                .contains(&format!("default/report.typ.j2  sha256 {sha}")),
         "{}",
         run.stdout
     );
@@ -489,9 +492,9 @@ fn a_template_that_loops_for_ever_is_stopped() {
     let file = dir.join("e.yaml");
     std::fs::write(&file, minimal()).unwrap();
     let t = dir.join("t");
-    std::fs::create_dir_all(&t).unwrap();
+    std::fs::create_dir_all(t.join("default")).unwrap();
     std::fs::write(
-        t.join("report.typ.j2"),
+        t.join("default/report.typ.j2"),
         "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}x\n",
     )
     .unwrap();
@@ -531,12 +534,14 @@ fn only_the_templates_the_report_uses_are_read_and_attached() {
     // A misspelt template is named, with the names that are known.
     assert!(
         run.stderr.contains("`reprot.typ.j2` is not used")
-            && run.stderr.contains("`report.typ.j2`, `style.typ.j2`"),
+            && run
+                .stderr
+                .contains("`default/report.typ.j2`, `default/style.typ.j2`"),
         "{}",
         run.stderr
     );
     let list = poppler("pdfdetach", &["-list", s(&pdf)]);
-    assert!(list.contains("templates/report.typ.j2"), "{list}");
+    assert!(list.contains("templates/default/report.typ.j2"), "{list}");
     assert!(
         !list.contains("secrets") && !list.contains("reprot"),
         "{list}"
@@ -544,9 +549,9 @@ fn only_the_templates_the_report_uses_are_read_and_attached() {
 
     // A link leading outside the folder is refused, even when a template asks for it.
     std::os::unix::fs::symlink("/etc/passwd", t.join("passwd.typ.j2")).unwrap();
-    let report = std::fs::read_to_string(t.join("report.typ.j2")).unwrap();
+    let report = std::fs::read_to_string(t.join("default/report.typ.j2")).unwrap();
     std::fs::write(
-        t.join("report.typ.j2"),
+        t.join("default/report.typ.j2"),
         format!("{report}\n{{% include \"passwd.typ.j2\" %}}\n"),
     )
     .unwrap();
@@ -707,9 +712,9 @@ fn a_failed_render_writes_nothing() {
     let file = dir.join("e.yaml");
     std::fs::write(&file, minimal()).unwrap();
     let t = dir.join("t");
-    std::fs::create_dir_all(&t).unwrap();
+    std::fs::create_dir_all(t.join("default")).unwrap();
     // Valid minijinja, invalid typst.
-    std::fs::write(t.join("report.typ.j2"), "#let x = (\n").unwrap();
+    std::fs::write(t.join("default/report.typ.j2"), "#let x = (\n").unwrap();
     let run = cfp(&[
         "render",
         s(&file),

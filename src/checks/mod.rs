@@ -1,4 +1,5 @@
-//! Verification findings: what the verifier must look at, in both languages.
+//! Verification findings: what the verifier must look at, as data (no sentences here:
+//! `present` words them from the catalogue).
 //!
 //! Findings do not make a file invalid; `check` prints them and the report lists them.
 //! Each has a stable code that tools and templates may rely on.
@@ -17,14 +18,56 @@ use crate::units::rounding::Rounding;
 /// A factor older than this many years before the period start is flagged.
 const OLD_FACTOR_YEARS: i32 = 10;
 
-/// One finding, with a message in each language.
+/// One finding: what it is (`code`), what it concerns and the exact figures behind it.
+/// `present` words it from the catalogue (`finding.<code>` or `finding.<code>.<variant>`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// Stable, kebab-case: `material-misstatement`, `cutoff-process`, …
     pub code: &'static str,
+    /// Which of the code's sentences, when it has several: `zero`, `one`, `many`, `start`.
+    pub variant: Option<&'static str>,
     /// The value it concerns, when it concerns one.
     pub path: Option<Path>,
-    pub message: Bi,
+    /// The product, factor and stage it concerns.
+    pub subject: Subject,
+    /// Its figures and words, by placeholder name, in the order they are worded.
+    pub figures: Vec<(&'static str, Fact)>,
+}
+
+/// What a finding concerns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subject {
+    pub product: Option<Named>,
+    pub factor: Option<Named>,
+    pub stage: Option<Stage>,
+}
+
+/// A product or factor: its id in the file and its name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    pub id: String,
+    pub name: Bi,
+}
+
+/// One figure or word of a finding, exact; `present` formats it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// A result, rounded as configured when shown (`116767.89`, a difference in percent).
+    Figure(Exact),
+    /// A fraction given in the file (a threshold, a share), shown in percent as written: 0.05 -> `5`.
+    Fraction(Decimal),
+    /// A count, score or year.
+    Int(i64),
+    /// A date.
+    Date(chrono::NaiveDate),
+    /// Names (of materials, of an excluded process), shown as a list.
+    Names(Vec<Bi>),
+    /// A word of the catalogue (`key`), worded with the figures before it; `value` is its
+    /// machine name (`total`, `national`).
+    Term {
+        key: &'static str,
+        value: &'static str,
+    },
 }
 
 /// Every code [`findings`] can give.
@@ -60,81 +103,90 @@ pub fn findings(e: &Engagement, r: &Results) -> Vec<Finding> {
     out
 }
 
-fn finding(code: &'static str, path: Option<&Path>, zh: String, en: String) -> Finding {
-    Finding {
-        code,
-        path: path.cloned(),
-        message: Bi { zh, en },
+impl Finding {
+    fn new(code: &'static str, path: Option<&Path>) -> Finding {
+        Finding {
+            code,
+            variant: None,
+            path: path.cloned(),
+            subject: Subject::default(),
+            figures: Vec::new(),
+        }
+    }
+
+    fn variant(mut self, variant: &'static str) -> Finding {
+        self.variant = Some(variant);
+        self
+    }
+
+    fn product(mut self, p: &Product) -> Finding {
+        self.subject.product = Some(Named {
+            id: p.id.clone(),
+            name: p.name.clone(),
+        });
+        self
+    }
+
+    fn factor(mut self, f: &Factor) -> Finding {
+        self.subject.factor = Some(Named {
+            id: f.id.clone(),
+            name: f.name.clone().unwrap_or_else(|| Bi {
+                zh: f.id.clone(),
+                en: f.id.clone(),
+            }),
+        });
+        self
+    }
+
+    fn stage(mut self, s: Stage) -> Finding {
+        self.subject.stage = Some(s);
+        self
+    }
+
+    fn with(mut self, name: &'static str, fact: Fact) -> Finding {
+        self.figures.push((name, fact));
+        self
+    }
+
+    /// The figure `name`, if the finding has it.
+    pub fn figure(&self, name: &str) -> Option<&Fact> {
+        self.figures
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| f)
     }
 }
 
-/// A fraction as a percentage without trailing zeros: 0.05 -> "5".
-fn pct(fraction: Decimal) -> String {
-    (fraction * Decimal::ONE_HUNDRED).normalize().to_string()
-}
-
 fn misstatements(e: &Engagement, p: &Product, pr: &ProductResult, out: &mut Vec<Finding>) {
-    let fmt = e.scope.rounding;
     for rec in pr.reconciliation.iter().filter(|r| r.material) {
-        let (what_zh, what_en, unit_zh, unit_en) = match rec.figure {
-            Figure::Total => (
-                "产品碳足迹总量".to_owned(),
-                "period total".to_owned(),
-                "kgCO2e".to_owned(),
-                "kgCO2e".to_owned(),
-            ),
-            Figure::PerUnit => (
-                "单位产品碳足迹".to_owned(),
-                "footprint per unit".to_owned(),
-                format!("kgCO2e/{}", p.functional_unit.zh),
-                format!("kgCO2e per {}", p.functional_unit.en),
-            ),
+        let (figure, unit) = match rec.figure {
+            Figure::Total => ("term.figure.total", "term.unit.total"),
+            Figure::PerUnit => ("term.figure.per-unit", "term.unit.per-unit"),
         };
-        let claimed = fmt.format(&rec.claimed);
-        let computed = fmt.format(&rec.computed);
-        let m = pct(e.scope.materiality);
-        let (zh, en) = match &rec.difference_pct {
-            Some(d) => {
-                let d = fmt.format(d);
-                (
-                    format!(
-                        "{}：声明的{what_zh} {claimed} {unit_zh} 与核查值 {computed} {unit_zh} 相差 {d}%，超过实质性门槛 {m}%，存在实质性偏差。",
-                        p.name.zh
-                    ),
-                    format!(
-                        "{}: the claimed {what_en} of {claimed} {unit_en} differs from the verified {computed} {unit_en} by {d}%, beyond the materiality threshold of {m}%: a material misstatement.",
-                        p.name.en
-                    ),
-                )
-            }
-            None => (
-                format!(
-                    "{}：声明的{what_zh}为 {claimed} {unit_zh}，但核查值为零，存在实质性偏差。",
-                    p.name.zh
-                ),
-                format!(
-                    "{}: the claimed {what_en} is {claimed} {unit_en}, but the verified figure is zero: a material misstatement.",
-                    p.name.en
-                ),
-            ),
+        let value = rec.figure.key();
+        let mut f = Finding::new("material-misstatement", Some(&rec.path))
+            .product(p)
+            .with("figure", Fact::Term { key: figure, value })
+            .with("unit", Fact::Term { key: unit, value })
+            .with("claimed", Fact::Figure(rec.claimed.clone()))
+            .with("computed", Fact::Figure(rec.computed.clone()));
+        f = match &rec.difference_pct {
+            Some(d) => f.with("difference", Fact::Figure(d.clone())),
+            None => f.variant("zero"),
         };
-        out.push(finding("material-misstatement", Some(&rec.path), zh, en));
+        out.push(f.with("threshold", Fact::Fraction(e.scope.materiality)));
     }
 }
 
 fn empty_stages(p: &Product, stages: &[Stage], out: &mut Vec<Finding>) {
     for &stage in stages {
         if p.lines_of(stage).next().is_none() {
-            let name = stage.name();
-            out.push(finding(
-                "empty-stage",
-                Some(&p.path.key(stage.inventory_key())),
-                format!("{}：{}阶段没有清单数据，按 0.00 计。", p.name.zh, name.zh),
-                format!(
-                    "{}: the stage “{}” has no inventory line and counts as 0.00.",
-                    p.name.en, name.en
-                ),
-            ));
+            out.push(
+                Finding::new("empty-stage", Some(&p.path.key(stage.inventory_key())))
+                    .product(p)
+                    .stage(stage)
+                    .with("zero", Fact::Figure(Exact::zero())),
+            );
         }
     }
 }
@@ -162,45 +214,34 @@ fn untraced_materials(p: &Product, out: &mut Vec<Finding>) {
     let Some((_, first)) = untraced.first() else {
         return;
     };
-    let zh: Vec<&str> = untraced.iter().map(|(n, _)| n.zh.as_str()).collect();
-    let en: Vec<&str> = untraced.iter().map(|(n, _)| n.en.as_str()).collect();
-    out.push(finding(
-        "transport-without-acquisition",
-        Some(first),
-        format!(
-            "{}：运输的原材料{}在原材料获取阶段没有对应的清单数据，其获取阶段排放未予量化。",
-            p.name.zh,
-            zh.join("、")
-        ),
-        format!(
-            "{}: {} {} transported but {} no line in the materials stage: {} acquisition emissions are not quantified.",
-            p.name.en,
-            en.join(", "),
-            if en.len() == 1 { "is" } else { "are" },
-            if en.len() == 1 { "has" } else { "have" },
-            if en.len() == 1 { "its" } else { "their" },
-        ),
-    ));
+    let names: Vec<Bi> = untraced.iter().map(|(n, _)| (*n).clone()).collect();
+    out.push(
+        Finding::new("transport-without-acquisition", Some(first))
+            .variant(if names.len() == 1 { "one" } else { "many" })
+            .product(p)
+            .stage(Stage::TRANSPORT)
+            .with("materials", Fact::Names(names)),
+    );
 }
 
 fn rounding_sums(p: &Product, pr: &ProductResult, fmt: Rounding, out: &mut Vec<Finding>) {
     let hundred = Exact::from(100u32);
     let tables = [
         (
-            "各阶段排放量",
-            "stage totals",
+            "stages",
+            "term.table.stages",
             pr.stages.clone(),
             pr.total.clone(),
         ),
         (
-            "各阶段单位产品碳足迹",
-            "per-unit figures",
+            "per_unit",
+            "term.table.per-unit",
             pr.per_unit.clone(),
             pr.per_unit_total.clone(),
         ),
         (
-            "各阶段占比",
-            "shares (%)",
+            "shares",
+            "term.table.shares",
             pr.shares.clone().map(|s| s * &hundred),
             if pr.total.is_zero() {
                 Exact::zero()
@@ -209,23 +250,19 @@ fn rounding_sums(p: &Product, pr: &ProductResult, fmt: Rounding, out: &mut Vec<F
             },
         ),
     ];
-    for (zh, en, parts, total) in tables {
+    // Whether the rounded figures add up is the question itself: it is asked with the
+    // engagement's rounding, and the (already rounded) figures are kept exact for `present`.
+    for (value, key, parts, total) in tables {
         let sum: Exact = parts.values().map(|v| fmt.round(v)).sum();
         let total = fmt.round(total);
-        let (sum, total) = (fmt.format(sum), fmt.format(total));
-        if sum != total {
-            out.push(finding(
-                "rounding-sum",
-                Some(&p.path),
-                format!(
-                    "{}：{zh}修约后之和为 {sum}，修约后的合计为 {total}；数值因修约可能不能完全相加。",
-                    p.name.zh
-                ),
-                format!(
-                    "{}: the rounded {en} add up to {sum}, the rounded total is {total}; figures may not add up because of rounding.",
-                    p.name.en
-                ),
-            ));
+        if fmt.format(sum.clone()) != fmt.format(total.clone()) {
+            out.push(
+                Finding::new("rounding-sum", Some(&p.path))
+                    .product(p)
+                    .with("table", Fact::Term { key, value })
+                    .with("sum", Fact::Figure(sum))
+                    .with("total", Fact::Figure(total)),
+            );
         }
     }
 }
@@ -267,76 +304,65 @@ fn score_overrides(e: &Engagement, p: &Product, out: &mut Vec<Finding>) {
         }
     }
     for ((stage, factor, kind, given, implied), (count, path)) in groups {
-        let (kind_zh, kind_en, key) = match kind {
-            ScoreKind::Activity => ("活动水平数据", "activity data", "activity"),
-            ScoreKind::Factor => ("排放因子", "emission factor", "factor"),
-            ScoreKind::Calibration => ("仪表校正", "calibration", "calibration"),
+        let (score, key) = match kind {
+            ScoreKind::Activity => ("term.score.activity", "activity"),
+            ScoreKind::Factor => ("term.score.factor", "factor"),
+            ScoreKind::Calibration => ("term.score.calibration", "calibration"),
         };
-        let (why_zh, why_en) = match (kind, factor.map(|f| &e.factors[f])) {
-            (ScoreKind::Factor, Some(f)) => (
-                format!(
-                    "排放因子 {} 的类别“{}”对应 {implied} 分",
-                    f.id,
-                    category_zh(f.category)
-                ),
-                format!(
-                    "the category “{}” of factor `{}` implies {implied}",
-                    category_en(f.category),
-                    f.id
-                ),
-            ),
-            (ScoreKind::Factor, None) => (
-                format!("过程排放采用 IPCC 全球变暖潜值（国际因子），对应 {implied} 分"),
-                format!(
-                    "a process line uses the IPCC GWP, an international factor, which implies {implied}"
-                ),
-            ),
-            _ => (
-                format!("所填写的数据获取方式对应 {implied} 分"),
-                format!("its `data` implies {implied}"),
-            ),
+        let mut f = Finding::new("score-override", Some(&path.key("scores").key(key)))
+            .variant(if count == 1 { "one" } else { "many" })
+            .product(p)
+            .stage(stage)
+            .with("count", Fact::Int(count as i64))
+            .with(
+                "score",
+                Fact::Term {
+                    key: score,
+                    value: key,
+                },
+            )
+            .with("given", Fact::Int(i64::from(given)))
+            .with("implied", Fact::Int(i64::from(implied)));
+        let reason = match (kind, factor.map(|f| &e.factors[f])) {
+            (ScoreKind::Factor, Some(factor)) => {
+                f = f.factor(factor).with(
+                    "category",
+                    Fact::Term {
+                        key: category_key(factor.category),
+                        value: category_value(factor.category),
+                    },
+                );
+                "factor-category"
+            }
+            (ScoreKind::Factor, None) => "process-gwp",
+            _ => "data",
         };
-        let stage_name = stage.name();
-        out.push(finding(
-            "score-override",
-            Some(&path.key("scores").key(key)),
-            format!(
-                "{}：{}阶段 {count} 条记录的{kind_zh}评分为 {given}，而{why_zh}。",
-                p.name.zh, stage_name.zh
-            ),
-            format!(
-                "{}: {count} {} of the stage “{}” {} the {kind_en} score {given}, but {why_en}.",
-                p.name.en,
-                if count == 1 { "line" } else { "lines" },
-                stage_name.en,
-                if count == 1 { "gives" } else { "give" },
-            ),
-        ));
+        let key = match reason {
+            "factor-category" => "reason.score.factor-category",
+            "process-gwp" => "reason.score.process-gwp",
+            _ => "reason.score.data",
+        };
+        out.push(f.with("reason", Fact::Term { key, value: reason }));
     }
 }
 
-/// The seed's names of the factor categories (排放因子类别).
-pub fn category_zh(c: Category) -> &'static str {
+/// The catalogue key of a factor category's name (排放因子类别).
+pub fn category_key(c: Category) -> &'static str {
     match c {
-        Category::Measured => "量测/质量平衡所得因子",
-        Category::SameProcess => "同制程/设备经验因子",
-        Category::Manufacturer => "制造厂提供因子",
-        Category::Regional => "区域排放因子",
-        Category::National => "国内排放因子",
-        Category::International => "国际排放因子",
+        Category::Measured => "category.measured",
+        Category::SameProcess => "category.same-process",
+        Category::Manufacturer => "category.manufacturer",
+        Category::Regional => "category.regional",
+        Category::National => "category.national",
+        Category::International => "category.international",
     }
 }
 
-/// The English names of the factor categories.
-pub fn category_en(c: Category) -> &'static str {
-    match c {
-        Category::Measured => "measured or mass balance",
-        Category::SameProcess => "same process or equipment",
-        Category::Manufacturer => "manufacturer",
-        Category::Regional => "regional",
-        Category::National => "national",
-        Category::International => "international",
-    }
+/// A factor category as written in the file.
+pub fn category_value(c: Category) -> &'static str {
+    category_key(c)
+        .strip_prefix("category.")
+        .unwrap_or_default()
 }
 
 fn factors(e: &Engagement, out: &mut Vec<Finding>) {
@@ -349,12 +375,7 @@ fn factors(e: &Engagement, out: &mut Vec<Finding>) {
     }
     for (f, used) in e.factors.iter().zip(used) {
         if !used {
-            out.push(finding(
-                "unused-factor",
-                Some(&f.path),
-                format!("排放因子 {} 未被任何清单数据使用。", f.id),
-                format!("Factor `{}` is not used by any inventory line.", f.id),
-            ));
+            out.push(Finding::new("unused-factor", Some(&f.path)).factor(f));
         }
     }
     let start = e
@@ -369,18 +390,12 @@ fn factors(e: &Engagement, out: &mut Vec<Finding>) {
         let Some(year) = f.year else { continue };
         let age = start - i32::from(year);
         if age > OLD_FACTOR_YEARS {
-            out.push(finding(
-                "old-factor",
-                Some(&f.path.key("year")),
-                format!(
-                    "排放因子 {} 的数据年份为 {year} 年，早于核查期 {age} 年，宜采用更新的因子。",
-                    f.id
-                ),
-                format!(
-                    "Factor `{}` dates from {year}, {age} years before the period: a more recent factor is preferable.",
-                    f.id
-                ),
-            ));
+            out.push(
+                Finding::new("old-factor", Some(&f.path.key("year")))
+                    .factor(f)
+                    .with("year", Fact::Int(i64::from(year)))
+                    .with("age", Fact::Int(i64::from(age))),
+            );
         }
     }
 }
@@ -395,58 +410,33 @@ fn cutoff(e: &Engagement, out: &mut Vec<Finding>) {
         .collect();
     for (x, share) in &estimated {
         if *share > s.cutoff_process {
-            out.push(finding(
-                "cutoff-process",
-                Some(&x.path.key("share")),
-                format!(
-                    "未包含的排放过程“{}”估计占 {}%，超过单个过程的取舍门槛 {}%。",
-                    x.item.zh,
-                    pct(*share),
-                    pct(s.cutoff_process)
-                ),
-                format!(
-                    "The excluded “{}” is estimated at {}% of the footprint, above the cut-off of {}% for one process.",
-                    x.item.en,
-                    pct(*share),
-                    pct(s.cutoff_process)
-                ),
-            ));
+            out.push(
+                Finding::new("cutoff-process", Some(&x.path.key("share")))
+                    .with("item", Fact::Names(vec![x.item.clone()]))
+                    .with("share", Fact::Fraction(*share))
+                    .with("threshold", Fact::Fraction(s.cutoff_process)),
+            );
         }
     }
     let excluded: Decimal = estimated.iter().map(|(_, s)| *s).sum();
     let path = Path::root().key("boundary").key("excluded");
     if excluded > s.cutoff_total {
-        out.push(finding(
-            "cutoff-total",
-            Some(&path),
-            format!(
-                "未包含的排放过程合计估计占 {}%，超过总取舍门槛 {}%。",
-                pct(excluded),
-                pct(s.cutoff_total)
-            ),
-            format!(
-                "The excluded items together are estimated at {}% of the footprint, above the total cut-off of {}%.",
-                pct(excluded),
-                pct(s.cutoff_total)
-            ),
-        ));
+        out.push(
+            Finding::new("cutoff-total", Some(&path))
+                .with("share", Fact::Fraction(excluded))
+                .with("threshold", Fact::Fraction(s.cutoff_total)),
+        );
     }
     let covered = Decimal::ONE - excluded;
     if covered < s.coverage {
-        out.push(finding(
-            "coverage",
-            Some(&Path::root().key("engagement").key("coverage")),
-            format!(
-                "量化清单覆盖的排放估计为 {}%，低于要求的 {}%。",
-                pct(covered),
-                pct(s.coverage)
-            ),
-            format!(
-                "The quantified inventory is estimated to cover {}% of the emissions, below the required {}%.",
-                pct(covered),
-                pct(s.coverage)
-            ),
-        ));
+        out.push(
+            Finding::new(
+                "coverage",
+                Some(&Path::root().key("engagement").key("coverage")),
+            )
+            .with("covered", Fact::Fraction(covered))
+            .with("required", Fact::Fraction(s.coverage)),
+        );
     }
 }
 
@@ -455,49 +445,36 @@ fn dates(e: &Engagement, out: &mut Vec<Finding>) {
     let issued = e.report.issued;
     let visit = Path::root().key("engagement").key("site_visit");
     if s.site_visit.from <= s.period.to {
-        out.push(finding(
-            "site-visit-order",
-            Some(&visit.key("from")),
-            format!(
-                "现场评价开始于 {}，早于核查期结束 {}。",
-                s.site_visit.from, s.period.to
-            ),
-            format!(
-                "The site visit starts on {}, before the period ends on {}.",
-                s.site_visit.from, s.period.to
-            ),
-        ));
+        out.push(
+            Finding::new("site-visit-order", Some(&visit.key("from")))
+                .variant("start")
+                .with("date", Fact::Date(s.site_visit.from))
+                .with("period_end", Fact::Date(s.period.to)),
+        );
     }
     if s.site_visit.to > issued {
-        out.push(finding(
-            "site-visit-order",
-            Some(&visit.key("to")),
-            format!(
-                "现场评价结束于 {}，晚于报告签发日期 {issued}。",
-                s.site_visit.to
-            ),
-            format!(
-                "The site visit ends on {}, after the report's issue date {issued}.",
-                s.site_visit.to
-            ),
-        ));
+        out.push(
+            Finding::new("site-visit-order", Some(&visit.key("to")))
+                .variant("end")
+                .with("date", Fact::Date(s.site_visit.to))
+                .with("issued", Fact::Date(issued)),
+        );
     }
     if let Some(review) = s.document_review
         && review.to > issued
     {
-        out.push(finding(
-            "document-review-order",
-            Some(
-                &Path::root()
-                    .key("engagement")
-                    .key("document_review")
-                    .key("to"),
-            ),
-            format!("文件评审结束于 {}，晚于报告签发日期 {issued}。", review.to),
-            format!(
-                "The document review ends on {}, after the report's issue date {issued}.",
-                review.to
-            ),
-        ));
+        out.push(
+            Finding::new(
+                "document-review-order",
+                Some(
+                    &Path::root()
+                        .key("engagement")
+                        .key("document_review")
+                        .key("to"),
+                ),
+            )
+            .with("date", Fact::Date(review.to))
+            .with("issued", Fact::Date(issued)),
+        );
     }
 }

@@ -258,7 +258,19 @@ impl BoundaryKind {
         }
     }
 
-    /// The boundary's name in the report.
+    /// The key used in files (`cradle-to-gate`), and in the wording catalogue
+    /// (`boundary.cradle-to-gate`).
+    pub fn key(self) -> &'static str {
+        match self {
+            BoundaryKind::CradleToGate => "cradle-to-gate",
+        }
+    }
+
+    /// Every boundary type, in the order the format lists them.
+    pub const ALL: [BoundaryKind; 1] = [BoundaryKind::CradleToGate];
+
+    /// The boundary's name in the report: the built-in wording of
+    /// `boundary.<key>` in the catalogue.
     pub fn names(self) -> Words {
         match self {
             BoundaryKind::CradleToGate => Words {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::calc::Results;
 use crate::checks::Finding;
 use crate::engagement::{Engagement, StageMap};
+use crate::present::{self, wording::Catalogue};
 use crate::units::exact::Exact;
 use crate::units::rounding::Rounding;
 use crate::validate::FORMAT;
@@ -54,8 +55,24 @@ struct Reconciliation {
 #[derive(Serialize)]
 struct Warning {
     code: &'static str,
-    /// English: the JSON is for programs; the report and `check` give both languages.
+    /// English, as it always was; `messages` has both languages.
     message: String,
+    messages: Messages,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    product: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    factor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'static str>,
+    /// The finding's figures and words by name: results rounded as configured, thresholds
+    /// and shares in percent, terms by their machine name.
+    figures: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Messages {
+    zh: String,
+    en: String,
 }
 
 /// Each stage's figure, rounded as configured.
@@ -64,7 +81,12 @@ fn stages(values: &StageMap<Exact>, r: Rounding) -> StageMap<String> {
 }
 
 /// The results as pretty-printed JSON, keys in a fixed order.
-pub fn results_json(e: &Engagement, results: &Results, findings: &[Finding]) -> String {
+pub fn results_json(
+    e: &Engagement,
+    results: &Results,
+    findings: &[Finding],
+    c: &Catalogue,
+) -> String {
     let r = e.scope.rounding;
     let hundred = Exact::from(100u32);
     let products = e
@@ -100,9 +122,24 @@ pub fn results_json(e: &Engagement, results: &Results, findings: &[Finding]) -> 
         .collect();
     let warnings = findings
         .iter()
-        .map(|f| Warning {
-            code: f.code,
-            message: f.message.en.clone(),
+        .map(|f| {
+            let text = present::finding(c, e, f);
+            Warning {
+                code: f.code,
+                message: text.en.clone(),
+                messages: Messages {
+                    zh: text.zh,
+                    en: text.en,
+                },
+                product: f.subject.product.as_ref().map(|p| p.id.clone()),
+                factor: f.subject.factor.as_ref().map(|p| p.id.clone()),
+                stage: f.subject.stage.map(|s| s.key),
+                figures: f
+                    .figures
+                    .iter()
+                    .map(|(name, fact)| ((*name).to_owned(), present::fact_json(r, fact)))
+                    .collect(),
+            }
         })
         .collect();
     let doc = Document {

@@ -1,6 +1,7 @@
 //! Plain-text tables for the terminal (`calc`, `check`), aware that CJK characters take
 //! two columns.
 
+use crate::present::wording::Catalogue;
 use rust_decimal::Decimal;
 
 use crate::units::exact::Exact;
@@ -214,7 +215,7 @@ pub fn calc_table(v: &Verified) -> String {
 }
 
 /// The findings as `check` prints them: one block per finding, each language on a line.
-pub fn findings_text(v: &Verified, file: &str) -> String {
+pub fn findings_text(v: &Verified, file: &str, c: &Catalogue) -> String {
     let e = &v.engagement;
     let mut out = String::new();
     for f in &v.findings {
@@ -226,8 +227,9 @@ pub fn findings_text(v: &Verified, file: &str) -> String {
             None => String::new(),
         };
         out.push_str(&format!("{file}{place}: warning[{}]:", f.code));
+        let message = crate::present::finding(c, e, f);
         for lang in &e.report.languages {
-            out.push_str(&format!("\n  {}", f.message.get(*lang)));
+            out.push_str(&format!("\n  {}", message.get(*lang)));
         }
         out.push('\n');
     }

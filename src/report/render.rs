@@ -17,6 +17,8 @@ pub struct Options {
     pub languages: Option<Vec<Language>>,
     /// A folder of templates that replace the built-in ones of the same name.
     pub templates: Option<Arc<TemplateDir>>,
+    /// The report style (a templates folder such as `default/`); `default` when `None`.
+    pub style: Option<String>,
     /// The engagement file of the revision this one supersedes: its changes of figures are
     /// printed in the revision history.
     pub previous: Option<Vec<u8>>,
@@ -31,9 +33,16 @@ pub const PREVIOUS: &str = "previous-engagement.yaml";
 pub struct Recorded {
     pub generator: String,
     pub languages: Vec<String>,
+    /// The report style (`default` for reports made before styles existed).
+    #[serde(default = "default_style")]
+    pub style: String,
     /// The templates that replaced built-in ones, attached as `templates/<name>`; empty
     /// when the report was made with the built-in templates only.
     pub templates: Vec<RecordedTemplate>,
+}
+
+fn default_style() -> String {
+    template::DEFAULT_STYLE.to_owned()
 }
 
 /// A template a report was made with that is not built in.
@@ -162,9 +171,12 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
         }
         None => None,
     };
-    let view = view::build(v, &languages, source, changes.as_ref());
-    let rendered =
-        template::render(&view, options.templates.as_ref()).map_err(RenderError::Template)?;
+    let wording =
+        template::Wording::load(options.templates.as_deref()).map_err(RenderError::Template)?;
+    let style = options.style.as_deref().unwrap_or(template::DEFAULT_STYLE);
+    let view = view::build_with(v, &languages, source, changes.as_ref(), &wording.catalogue);
+    let rendered = template::render(&view, options.templates.as_ref(), style, &wording)
+        .map_err(RenderError::Template)?;
     let typst = rendered.typst;
     let warnings = match (&options.templates, rendered.unused.is_empty()) {
         (Some(dir), false) => vec![format!(
@@ -219,7 +231,7 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
     attach(
         &mut world,
         RESULTS,
-        v.json().into_bytes(),
+        v.json_with(&wording.catalogue).into_bytes(),
         "data",
         "application/json",
         "The verified figures, as computed",
@@ -227,6 +239,7 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
     let recorded = Recorded {
         generator: format!("cfp-verify {}", env!("CARGO_PKG_VERSION")),
         languages: languages.iter().map(|l| l.key().to_owned()).collect(),
+        style: style.to_owned(),
         templates: rendered
             .used
             .iter()

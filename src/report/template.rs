@@ -9,20 +9,38 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use minijinja::value::{Serde, Value};
+use minijinja::value::{Kwargs, Serde, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 
+use crate::present::wording::{Catalogue, WORDING};
 use crate::report::view::View;
 
-/// The templates built into the binary; a file of the same name in `--templates DIR`
-/// replaces one.
+/// The templates built into the binary, by name: each style's folder (`default/`) and the
+/// shared `common/` (macros and the wording catalogue). A file of the same name in
+/// `--templates DIR` replaces one (`DIR/default/report.typ.j2`).
 pub static TEMPLATES: &[(&str, &str)] = &[
     (
-        "report.typ.j2",
-        include_str!("../../templates/report.typ.j2"),
+        "default/report.typ.j2",
+        include_str!("../../templates/default/report.typ.j2"),
     ),
-    ("style.typ.j2", include_str!("../../templates/style.typ.j2")),
+    (
+        "default/style.typ.j2",
+        include_str!("../../templates/default/style.typ.j2"),
+    ),
+    (
+        "common/macros.typ.j2",
+        include_str!("../../templates/common/macros.typ.j2"),
+    ),
+    (WORDING, include_str!("../../templates/common/wording.yaml")),
 ];
+
+/// The style a report has unless `--style` names another.
+pub const DEFAULT_STYLE: &str = "default";
+
+/// The built-in file `name`.
+pub fn builtin(name: &str) -> Option<&'static str> {
+    TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+}
 
 /// A template problem: its file and line, and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +156,7 @@ impl TemplateDir {
 
     /// The template `name` from the folder, if it has one.
     fn read(&self, name: &str) -> std::io::Result<Option<String>> {
-        if !is_template_name(name) {
+        if !is_template_name(name) && name != WORDING {
             return Ok(None);
         }
         match self.dir.read_to_string(name) {
@@ -148,20 +166,48 @@ impl TemplateDir {
         }
     }
 
-    /// The names of the template files (`*.j2`) at the folder's top level, sorted.
+    /// The names of the template files (`*.j2`, and the wording catalogue) in the folder
+    /// and its subfolders (`default/report.typ.j2`), sorted.
     pub fn names(&self) -> std::io::Result<Vec<String>> {
         let mut names = Vec::new();
-        for entry in self.dir.entries()? {
-            let name = entry?.file_name();
-            if let Some(name) = name.to_str()
-                && is_template_name(name)
-            {
-                names.push(name.to_owned());
-            }
-        }
+        list(&self.dir, "", 0, &mut names)?;
         names.sort();
         Ok(names)
     }
+
+    /// The styles the folder has: its subfolders with a `report.typ.j2`.
+    fn styles(&self) -> Vec<String> {
+        self.names()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|n| n.strip_suffix("/report.typ.j2").map(str::to_owned))
+            .filter(|s| !s.contains('/') && s != "common")
+            .collect()
+    }
+}
+
+/// Adds the template names under `dir` (whose name is `prefix`) to `out`, three levels deep
+/// at most (`style/sections/x.typ.j2`).
+fn list(
+    dir: &cap_std::fs::Dir,
+    prefix: &str,
+    depth: usize,
+    out: &mut Vec<String>,
+) -> std::io::Result<()> {
+    for entry in dir.entries()? {
+        let entry = entry?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        let full = format!("{prefix}{name}");
+        let kind = entry.file_type()?;
+        if kind.is_dir() && depth < 2 && !name.starts_with('.') {
+            list(&entry.open_dir()?, &format!("{full}/"), depth + 1, out)?;
+        } else if kind.is_file() && (is_template_name(&full) || full == WORDING) {
+            out.push(full);
+        }
+    }
+    Ok(())
 }
 
 /// A template's name: `report.typ.j2` or `sections/cover.typ.j2`, never absolute, hidden
@@ -189,8 +235,21 @@ pub struct Rendered {
 fn environment_with(
     dir: Option<std::sync::Arc<TemplateDir>>,
     used: std::sync::Arc<std::sync::Mutex<Overrides>>,
+    catalogue: std::sync::Arc<Catalogue>,
 ) -> Environment<'static> {
     let mut env = Environment::new();
+    // `./style.typ.j2` is the file beside the including one: a style folder copied under
+    // another name keeps working.
+    env.set_path_join_callback(|name, parent| match name.strip_prefix("./") {
+        Some(rest) => match parent.rsplit_once('/') {
+            Some((folder, _)) => format!("{folder}/{rest}").into(),
+            None => rest.to_owned().into(),
+        },
+        None => name.into(),
+    });
+    env.add_function("w", move |key: &str, args: Kwargs| {
+        wording(&catalogue, key, args)
+    });
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL));
     // Template errors then say where in the template they are, in release builds too.
@@ -205,16 +264,6 @@ fn environment_with(
     env.set_formatter(typst_formatter);
     env.add_filter("str", str_filter);
     env.add_filter("ratio", ratio_filter);
-    // The stage registry by key: the wording and table shape of each stage's tables.
-    env.add_global(
-        "stage_registry",
-        Value::from(Serde(
-            crate::engagement::Stage::REGISTRY
-                .iter()
-                .map(|s| (s.key, s))
-                .collect::<BTreeMap<_, _>>(),
-        )),
-    );
     env.set_loader(move |name| {
         if let Some(dir) = &dir {
             match dir.read(name) {
@@ -236,36 +285,143 @@ fn environment_with(
                 }
             }
         }
-        Ok(TEMPLATES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, s)| (*s).to_owned()))
+        Ok(builtin(name).filter(|_| name != WORDING).map(str::to_owned))
     });
     env
 }
 
-/// The environment with the built-in templates only (for tests of template features).
-pub fn environment() -> Environment<'static> {
-    environment_with(None, Default::default())
+/// `w("key", name=value, …)`: the catalogue's text for `key` as `{zh, en}`, each `{name}`
+/// filled with the value's text in that language (a `{zh, en}` value) or the value itself.
+fn wording(catalogue: &Catalogue, key: &str, args: Kwargs) -> Result<Value, Error> {
+    use crate::engagement::Bi;
+    if catalogue.get(key).is_none() {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{key}` is not a key of the wording catalogue ({WORDING})"),
+        ));
+    }
+    let mut values: Vec<(&str, Bi)> = Vec::new();
+    for name in args.args() {
+        let v: Value = args.get(name)?;
+        let text = |lang: &str| match v.get_attr(lang) {
+            Ok(t) if !t.is_undefined() && !t.is_none() => {
+                t.as_str().map_or(t.to_string(), str::to_owned)
+            }
+            _ => v.as_str().map_or(v.to_string(), str::to_owned),
+        };
+        values.push((
+            name,
+            Bi {
+                zh: text("zh"),
+                en: text("en"),
+            },
+        ));
+    }
+    let refs: Vec<(&str, &Bi)> = values.iter().map(|(n, b)| (*n, b)).collect();
+    let out = catalogue.word(key, &refs);
+    Ok(Value::from_pairs([("zh", out.zh), ("en", out.en)]))
 }
 
-/// Renders the report's typst source with the built-in templates, or those of `dir`.
+/// The wording a report is made with: the built-in catalogue, with the keys of a
+/// `--templates` folder's `common/wording.yaml` replaced.
+#[derive(Debug, Clone)]
+pub struct Wording {
+    pub catalogue: std::sync::Arc<Catalogue>,
+    /// The folder's catalogue file, when it has one (recorded and attached like a template).
+    pub text: Option<String>,
+}
+
+impl Wording {
+    /// The built-in wording.
+    pub fn builtin() -> Wording {
+        Wording {
+            catalogue: std::sync::Arc::new(Catalogue::builtin().clone()),
+            text: None,
+        }
+    }
+
+    /// The wording of `dir` (the built-in one without a folder, or when it has no catalogue).
+    pub fn load(dir: Option<&TemplateDir>) -> Result<Wording, TemplateError> {
+        let Some(dir) = dir else {
+            return Ok(Wording::builtin());
+        };
+        let text = dir.read(WORDING).map_err(|e| {
+            TemplateError(format!(
+                "cannot read `{WORDING}` from {}: {e}",
+                dir.path().display()
+            ))
+        })?;
+        let Some(text) = text else {
+            return Ok(Wording::builtin());
+        };
+        let file = dir.path().join(WORDING);
+        let catalogue = Catalogue::builtin()
+            .with_overrides(&file.display().to_string(), &text)
+            .map_err(|e| TemplateError(e.0))?;
+        Ok(Wording {
+            catalogue: std::sync::Arc::new(catalogue),
+            text: Some(text),
+        })
+    }
+}
+
+/// The styles there are: the built-in ones and those of `dir`, sorted.
+pub fn styles(dir: Option<&TemplateDir>) -> Vec<String> {
+    let mut out: Vec<String> = TEMPLATES
+        .iter()
+        .filter_map(|(n, _)| n.strip_suffix("/report.typ.j2").map(str::to_owned))
+        .chain(dir.map(|d| d.styles()).unwrap_or_default())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The environment with the built-in templates only (for tests of template features).
+pub fn environment() -> Environment<'static> {
+    environment_with(None, Default::default(), Wording::builtin().catalogue)
+}
+
+/// Renders the report's typst source in `style` with the built-in templates, or those of
+/// `dir`, and the `wording`.
 pub fn render(
     view: &View,
     dir: Option<&std::sync::Arc<TemplateDir>>,
+    style: &str,
+    wording: &Wording,
 ) -> Result<Rendered, TemplateError> {
+    let known = styles(dir.map(|d| d.as_ref()));
+    if !known.iter().any(|s| s == style) {
+        return Err(TemplateError(format!(
+            "unknown style `{style}`; the styles are {}",
+            known
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let used = std::sync::Arc::new(std::sync::Mutex::new(Overrides::new()));
-    let env = environment_with(dir.cloned(), used.clone());
-    let template = env.get_template("report.typ.j2")?;
+    let env = environment_with(dir.cloned(), used.clone(), wording.catalogue.clone());
+    let template = env.get_template(&format!("{style}/report.typ.j2"))?;
     let typst = template.render(Serde(view))?;
     drop(env);
-    let used = std::mem::take(&mut *used.lock().unwrap_or_else(|p| p.into_inner()));
+    let mut used = std::mem::take(&mut *used.lock().unwrap_or_else(|p| p.into_inner()));
+    if let Some(text) = &wording.text {
+        used.insert(WORDING.to_owned(), text.clone());
+    }
     let unused = match dir {
         Some(d) => d
             .names()
             .unwrap_or_default()
             .into_iter()
             .filter(|n| !used.contains_key(n))
+            // Another style's files are not misspelt.
+            .filter(|n| {
+                !known
+                    .iter()
+                    .any(|s| s != style && n.starts_with(&format!("{s}/")))
+            })
             .collect(),
         None => Vec::new(),
     };

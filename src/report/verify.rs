@@ -266,6 +266,7 @@ pub fn verify(
     let mut generator = String::from("unknown");
     if let Some(r) = &recorded {
         generator = r.generator.clone();
+        options.style = Some(r.style.clone());
         options.languages = Some(
             r.languages
                 .iter()
@@ -274,7 +275,9 @@ pub fn verify(
         );
     }
     options.previous = files.get(render::PREVIOUS)?;
-    let recomputed = verified.json();
+    let wording = crate::report::template::Wording::load(options.templates.as_deref())
+        .map_err(|e| VerifyError::Render(render::RenderError::Template(e)))?;
+    let recomputed = verified.json_with(&wording.catalogue);
     if let Some(attached) = files.get(RESULTS)?
         && attached != recomputed.as_bytes()
     {

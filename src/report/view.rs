@@ -9,8 +9,9 @@ use serde::Serialize;
 
 use crate::Verified;
 use crate::calc::Figure;
-use crate::checks::{category_en, category_zh};
+use crate::checks::category_key;
 use crate::engagement::*;
+use crate::present::wording::Catalogue;
 use crate::units::exact::Exact;
 use crate::units::rounding::Rounding;
 
@@ -19,6 +20,15 @@ use crate::units::rounding::Rounding;
 pub struct T {
     pub zh: String,
     pub en: String,
+}
+
+impl From<&T> for Bi {
+    fn from(t: &T) -> Bi {
+        Bi {
+            zh: t.zh.clone(),
+            en: t.en.clone(),
+        }
+    }
 }
 
 impl From<&Bi> for T {
@@ -30,10 +40,23 @@ impl From<&Bi> for T {
     }
 }
 
+/// The catalogue's text for `key`, placeholders filled.
+fn w(c: &Catalogue, key: &str, args: &[(&str, &Bi)]) -> T {
+    T::from(&c.word(key, args))
+}
+
 fn t(zh: impl Into<String>, en: impl Into<String>) -> T {
     T {
         zh: zh.into(),
         en: en.into(),
+    }
+}
+
+/// A placeholder's value that is the same in both languages (a number).
+fn bi(s: String) -> Bi {
+    Bi {
+        zh: s.clone(),
+        en: s,
     }
 }
 
@@ -328,6 +351,12 @@ pub struct LineV {
 #[derive(Debug, Serialize)]
 pub struct StageLinesV {
     pub name: T,
+    /// The shorter name of captions and subtotals.
+    pub short: T,
+    /// The heading of the column that names a line.
+    pub item: T,
+    /// True when the lines are freight (mass x distance x factor).
+    pub freight: bool,
     pub key: &'static str,
     pub lines: Vec<LineV>,
     pub subtotal: String,
@@ -430,18 +459,20 @@ pub struct ImprovementV {
 #[derive(Debug, Serialize)]
 pub struct FindingV {
     pub code: &'static str,
+    /// A short title, printed instead of the code.
+    pub title: T,
     pub message: T,
 }
 
-fn role(r: Role) -> T {
+fn role(c: &Catalogue, r: Role) -> T {
     match r {
-        Role::Lead => t("组长", "Team leader"),
-        Role::Member => t("组员", "Member"),
+        Role::Lead => w(c, "role.lead", &[]),
+        Role::Member => w(c, "role.member", &[]),
     }
 }
 
-fn yes_no(b: bool) -> T {
-    if b { t("是", "Yes") } else { t("否", "No") }
+fn yes_no(c: &Catalogue, b: bool) -> T {
+    w(c, if b { "answer.yes" } else { "answer.no" }, &[])
 }
 
 fn join(names: impl Iterator<Item = T>) -> T {
@@ -449,20 +480,19 @@ fn join(names: impl Iterator<Item = T>) -> T {
     t(zh.join("、"), en.join(", "))
 }
 
-fn mode(m: Mode) -> T {
-    match m {
-        Mode::Road => t("汽运", "Road"),
-        Mode::Rail => t("铁运", "Rail"),
-        Mode::Sea => t("海运", "Sea"),
-        Mode::InlandWaterway => t("内河运输", "Inland waterway"),
-        Mode::Air => t("空运", "Air"),
-    }
+fn mode(c: &Catalogue, m: Mode) -> T {
+    let key = match m {
+        Mode::Road => "mode.road",
+        Mode::Rail => "mode.rail",
+        Mode::Sea => "mode.sea",
+        Mode::InlandWaterway => "mode.inland-waterway",
+        Mode::Air => "mode.air",
+    };
+    w(c, key, &[])
 }
 
-fn grade_name(g: u8) -> T {
-    let zh = ["一级", "二级", "三级", "四级", "五级"];
-    let i = usize::from(g.clamp(1, 5)) - 1;
-    t(zh[i], format!("grade {g}"))
+fn grade_name(c: &Catalogue, g: u8) -> T {
+    w(c, &format!("grade.{}", g.clamp(1, 5)), &[])
 }
 
 fn evaluation(e: &Option<Evaluation>) -> Option<EvaluationV> {
@@ -478,12 +508,24 @@ fn evaluation(e: &Option<Evaluation>) -> Option<EvaluationV> {
     })
 }
 
-/// Builds the view of a verified engagement; `source` is the engagement file's bytes.
+/// Builds the view of a verified engagement with the built-in wording; `source` is the
+/// engagement file's bytes.
 pub fn build(
     v: &Verified,
     langs: &[Language],
     source: &[u8],
     changes: Option<&crate::exports::diff::Diff>,
+) -> View {
+    build_with(v, langs, source, changes, Catalogue::builtin())
+}
+
+/// Builds the view of a verified engagement, its words from the catalogue `c`.
+pub fn build_with(
+    v: &Verified,
+    langs: &[Language],
+    source: &[u8],
+    changes: Option<&crate::exports::diff::Diff>,
+    c: &Catalogue,
 ) -> View {
     let e = &v.engagement;
     let r = e.scope.rounding;
@@ -492,13 +534,13 @@ pub fn build(
         .products
         .iter()
         .zip(&v.results.products)
-        .map(|(p, pr)| product(e, p, pr, r))
+        .map(|(p, pr)| product(c, e, p, pr, r))
         .collect();
     let person = |name: &Bi, role: T, field: &Option<Bi>, on_site: bool| PersonV {
         name: name.into(),
         role,
         field: opt(field).unwrap_or_else(|| same("/")),
-        on_site: yes_no(on_site),
+        on_site: yes_no(c, on_site),
     };
     let misstatements = e
         .products
@@ -511,14 +553,15 @@ pub fn build(
                 .map(move |rec| MisstatementV {
                     product: (&p.name).into(),
                     figure: match rec.figure {
-                        Figure::Total => t("产品碳足迹总量", "period total"),
-                        Figure::PerUnit => t("单位产品碳足迹", "footprint per unit"),
+                        Figure::Total => w(c, "term.figure.total", &[]),
+                        Figure::PerUnit => w(c, "term.figure.per-unit", &[]),
                     },
                     unit: match rec.figure {
-                        Figure::Total => same("kgCO2e"),
-                        Figure::PerUnit => t(
-                            format!("kgCO2e/{}", p.functional_unit.zh),
-                            format!("kgCO2e per {}", p.functional_unit.en),
+                        Figure::Total => w(c, "term.unit.total", &[]),
+                        Figure::PerUnit => w(
+                            c,
+                            "term.unit.per-unit",
+                            &[("functional_unit", &p.functional_unit)],
                         ),
                     },
                     claimed: r.format(&rec.claimed),
@@ -534,9 +577,9 @@ pub fn build(
             revision: e.report.revision,
             title: (&e.report.title).into(),
             status: match e.report.status {
-                Status::Draft => t("草稿", "Draft"),
-                Status::Reviewed => t("已评审", "Reviewed"),
-                Status::Approved => t("已批准", "Approved"),
+                Status::Draft => w(c, "status.draft", &[]),
+                Status::Reviewed => w(c, "status.reviewed", &[]),
+                Status::Approved => w(c, "status.approved", &[]),
             },
             draft: e.report.status != Status::Approved,
             issued: date(e.report.issued),
@@ -552,9 +595,9 @@ pub fn build(
                                 .find(|p| p.id == f.product)
                                 .map_or_else(|| same(f.product.clone()), |p| T::from(&p.name)),
                             figure: match (f.figure, stage_named(e, f.figure)) {
-                                (_, Some(stage)) => T::from(&stage.name()),
-                                ("total", _) => t("合计 (kgCO2e)", "Total (kgCO2e)"),
-                                ("per_unit", _) => t("单位产品碳足迹", "Per unit"),
+                                (_, Some(stage)) => T::from(&c.stage(stage).name),
+                                ("total", _) => w(c, "view.change.total", &[]),
+                                ("per_unit", _) => w(c, "view.change.per-unit", &[]),
                                 // A figure the diff names that this view does not know yet:
                                 // shown by its key rather than mislabelled.
                                 (other, _) => same(other),
@@ -588,8 +631,8 @@ pub fn build(
                 t(zh.join("、"), en.join("; "))
             },
             assurance: match s.assurance {
-                Assurance::Reasonable => t("合理保证", "reasonable assurance"),
-                Assurance::Limited => t("有限保证", "limited assurance"),
+                Assurance::Reasonable => w(c, "assurance.reasonable", &[]),
+                Assurance::Limited => w(c, "assurance.limited", &[]),
             },
             materiality: pct(s.materiality),
             cutoff_process: pct(s.cutoff_process),
@@ -600,16 +643,11 @@ pub fn build(
             document_review: s.document_review.map(span),
             site_visit: span(s.site_visit),
             gwp: format!("{:?}", s.gwp),
-            rounding: match r.mode {
-                crate::units::rounding::Mode::HalfUp => t(
-                    format!("四舍五入，保留 {} 位小数", r.places),
-                    format!("rounded half-up to {} decimal places", r.places),
-                ),
-                crate::units::rounding::Mode::HalfEven => t(
-                    format!("四舍六入五成双，保留 {} 位小数", r.places),
-                    format!("rounded half-even to {} decimal places", r.places),
-                ),
-            },
+            rounding: w(
+                c,
+                &format!("rounding.{}", r.mode.key()),
+                &[("places", &bi(r.places.to_string()))],
+            ),
         },
         verifier: VerifierV {
             name: (&e.verifier.name).into(),
@@ -620,21 +658,14 @@ pub fn build(
                 .verifier
                 .team
                 .iter()
-                .map(|m| person(&m.name, role(m.role), &m.field, m.on_site))
+                .map(|m| person(&m.name, role(c, m.role), &m.field, m.on_site))
                 .collect(),
             team_names: join(e.verifier.team.iter().map(|m| T::from(&m.name))),
             reviewers: e
                 .verifier
                 .reviewers
                 .iter()
-                .map(|m| {
-                    person(
-                        &m.name,
-                        t("技术评审员", "Technical reviewer"),
-                        &m.field,
-                        m.on_site,
-                    )
-                })
+                .map(|m| person(&m.name, w(c, "role.reviewer", &[]), &m.field, m.on_site))
                 .collect(),
             reviewer_names: join(e.verifier.reviewers.iter().map(|m| T::from(&m.name))),
             approver: e.verifier.approver.as_ref().map(|a| T::from(&a.name)),
@@ -670,7 +701,9 @@ pub fn build(
                     power: q.power.clone().unwrap_or_else(|| "/".into()),
                     note: match (&q.note, q.count) {
                         (Some(n), _) => n.into(),
-                        (None, Some(c)) if c > 1 => t(format!("{c} 台"), format!("{c} units")),
+                        (None, Some(n)) if n > 1 => {
+                            w(c, "view.equipment-count", &[("count", &bi(n.to_string()))])
+                        }
                         _ => same(""),
                     },
                 })
@@ -687,15 +720,17 @@ pub fn build(
                 .collect(),
         },
         boundary: BoundaryV {
-            name: {
-                let w = e.boundary.kind.names();
-                t(w.zh, w.en)
-            },
+            name: (&c.boundary(e.boundary.kind)).into(),
             stages: {
-                let names = || e.boundary.stages.iter().map(|s| s.names);
+                let names: Vec<Bi> = e.boundary.stages.iter().map(|&s| c.stage(s).name).collect();
                 t(
-                    names().map(|w| w.zh).collect::<Vec<_>>().join("—"),
-                    names()
+                    names
+                        .iter()
+                        .map(|w| w.zh.as_str())
+                        .collect::<Vec<_>>()
+                        .join("—"),
+                    names
+                        .iter()
                         .map(|w| w.en.to_lowercase())
                         .collect::<Vec<_>>()
                         .join(", "),
@@ -712,7 +747,7 @@ pub fn build(
             .factors
             .iter()
             .enumerate()
-            .map(|(i, f)| factor(e, i, f))
+            .map(|(i, f)| factor(c, e, i, f))
             .collect(),
         product_names: join(e.products.iter().map(|p| T::from(&p.name))),
         footprint_rows: e.products.len() * (e.boundary.stages.len() + 1),
@@ -729,7 +764,7 @@ pub fn build(
             {
                 T::from(&first.functional_unit)
             }
-            _ => t("功能单位", "unit"),
+            _ => w(c, "view.functional-unit", &[]),
         },
         products,
         evaluation: EvaluationsV {
@@ -756,7 +791,8 @@ pub fn build(
             .iter()
             .map(|f| FindingV {
                 code: f.code,
-                message: (&f.message).into(),
+                title: (&crate::present::finding_title(c, f)).into(),
+                message: (&crate::present::finding(c, e, f)).into(),
             })
             .collect(),
         sha256: crate::report::archive::sha256_hex(source),
@@ -773,13 +809,13 @@ fn stage_named(e: &Engagement, key: &str) -> Option<Stage> {
         .or_else(|| Stage::by_key(key))
 }
 
-fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
+fn factor(c: &Catalogue, e: &Engagement, i: usize, f: &Factor) -> FactorV {
     let stage = e
         .products
         .iter()
         .flat_map(|p| &p.lines)
         .find(|l| l.factor == Some(i))
-        .map(|l| T::from(&l.stage.name()))
+        .map(|l| T::from(&c.stage(l.stage).name))
         .unwrap_or_else(|| same("/"));
     FactorV {
         id: f.id.clone(),
@@ -791,7 +827,7 @@ fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
         value: f.value.to_string(),
         unit: f.unit.to_string(),
         source: (&f.source).into(),
-        category: t(category_zh(f.category), category_en(f.category)),
+        category: w(c, category_key(f.category), &[]),
         reference: f.reference.clone(),
         year: f.year.map(|y| y.to_string()),
         note: opt(&f.note),
@@ -800,14 +836,20 @@ fn factor(e: &Engagement, i: usize, f: &Factor) -> FactorV {
     }
 }
 
-fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Rounding) -> ProductV {
+fn product(
+    c: &Catalogue,
+    e: &Engagement,
+    p: &Product,
+    pr: &crate::calc::ProductResult,
+    r: Rounding,
+) -> ProductV {
     let hundred = Exact::from(100u32);
     let stages = pr
         .stages
         .iter()
         .zip(pr.per_unit.values().zip(pr.shares.values()))
         .map(|((s, kg), (per_unit, share))| StageV {
-            name: (&s.name()).into(),
+            name: (&c.stage(s).name).into(),
             kg: r.format(kg),
             per_unit: r.format(per_unit),
             share: r.format(share * &hundred),
@@ -823,10 +865,13 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
                 .iter()
                 .zip(&pr.lines)
                 .filter(|(l, _)| l.stage == s)
-                .map(|(l, lr)| line(e, l, lr, r))
+                .map(|(l, lr)| line(c, e, l, lr, r))
                 .collect();
             StageLinesV {
-                name: (&s.name()).into(),
+                name: (&c.stage(s).name).into(),
+                short: (&c.stage(s).short).into(),
+                item: (&c.stage(s).item).into(),
+                freight: s.freight,
                 key: s.key,
                 lines,
                 subtotal: r.format(subtotal),
@@ -856,16 +901,17 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
         inventory,
         quality_score: r.format(&pr.quality.score),
         quality_grade: pr.quality.grade,
-        quality_grade_name: grade_name(pr.quality.grade),
+        quality_grade_name: grade_name(c, pr.quality.grade),
         reconciliation: pr
             .reconciliation
             .iter()
             .map(|rec| RecV {
                 figure: match rec.figure {
-                    Figure::Total => t("产品碳足迹总量 (kgCO2e)", "Period total (kgCO2e)"),
-                    Figure::PerUnit => t(
-                        format!("单位产品碳足迹 (kgCO2e/{})", p.functional_unit.zh),
-                        format!("Per unit (kgCO2e per {})", p.functional_unit.en),
+                    Figure::Total => w(c, "view.reconciliation.total", &[]),
+                    Figure::PerUnit => w(
+                        c,
+                        "view.reconciliation.per-unit",
+                        &[("functional_unit", &p.functional_unit)],
                     ),
                 },
                 claimed: r.format(&rec.claimed),
@@ -876,13 +922,13 @@ fn product(e: &Engagement, p: &Product, pr: &crate::calc::ProductResult, r: Roun
             .collect(),
         rounding_note: rounding_sum(&pr.stages, &pr.total)
             || rounding_sum(&pr.per_unit, &pr.per_unit_total),
-        hotspot: (&hotspot.name()).into(),
-        sources: sources(p, &e.boundary.stages),
-        activities: activities(e, p, pr, r),
+        hotspot: (&c.stage(hotspot).name).into(),
+        sources: sources(c, p, &e.boundary.stages),
+        activities: activities(c, e, p, pr, r),
     }
 }
 
-fn sources(p: &Product, stages: &[Stage]) -> Vec<SourceV> {
+fn sources(c: &Catalogue, p: &Product, stages: &[Stage]) -> Vec<SourceV> {
     stages
         .iter()
         .filter(|s| p.lines_of(**s).next().is_some())
@@ -890,7 +936,7 @@ fn sources(p: &Product, stages: &[Stage]) -> Vec<SourceV> {
             let mut names: Vec<T> = Vec::new();
             for l in p.lines_of(s) {
                 let item = match &l.activity {
-                    Activity::Transport { mode: m, .. } => mode(*m),
+                    Activity::Transport { mode: m, .. } => mode(c, *m),
                     _ => T::from(&l.name),
                 };
                 if !names.iter().any(|n| n.zh == item.zh) {
@@ -898,16 +944,17 @@ fn sources(p: &Product, stages: &[Stage]) -> Vec<SourceV> {
                 }
             }
             SourceV {
-                stage: (&s.name()).into(),
+                stage: (&c.stage(s).name).into(),
                 breakable: names.len() > LONG_LIST,
                 items: join(names.into_iter()),
-                description: t(s.description.zh, s.description.en),
+                description: (&c.stage(s).description).into(),
             }
         })
         .collect()
 }
 
 fn activities(
+    c: &Catalogue,
     e: &Engagement,
     p: &Product,
     pr: &crate::calc::ProductResult,
@@ -939,7 +986,7 @@ fn activities(
             | Activity::Process { quantity } => rows.push((
                 l.stage,
                 ActivityV {
-                    stage: (&l.stage.name()).into(),
+                    stage: (&c.stage(l.stage).name).into(),
                     activity: t(
                         format!("{}：{quantity}", l.name.zh),
                         format!("{}: {quantity}", l.name.en),
@@ -950,17 +997,22 @@ fn activities(
         }
     }
     for (stage, factor, m, tkm, n) in freight {
-        let md = mode(m);
+        let md = Bi::from(&mode(c, m));
         let f = factor
             .map(|f| format!("{} {}", e.factors[f].value, e.factors[f].unit))
             .unwrap_or_default();
         rows.push((
             stage,
             ActivityV {
-                stage: (&stage.name()).into(),
-                activity: t(
-                    format!("{}周转量：{} tkm（{n} 条运输记录）", md.zh, r.format(&tkm)),
-                    format!("{} freight: {} tkm ({n} deliveries)", md.en, r.format(&tkm)),
+                stage: (&c.stage(stage).name).into(),
+                activity: w(
+                    c,
+                    "view.freight",
+                    &[
+                        ("mode", &md),
+                        ("tkm", &bi(r.format(&tkm))),
+                        ("count", &bi(n.to_string())),
+                    ],
                 ),
                 factor: f,
             },
@@ -971,7 +1023,13 @@ fn activities(
     rows.into_iter().map(|(_, row)| row).collect()
 }
 
-fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> LineV {
+fn line(
+    c: &Catalogue,
+    e: &Engagement,
+    l: &Line,
+    lr: &crate::calc::LineResult,
+    r: Rounding,
+) -> LineV {
     let f = l.factor.map(|i| &e.factors[i]);
     let (a, b, supplier, md, count) = match &l.activity {
         Activity::Transport {
@@ -984,7 +1042,7 @@ fn line(e: &Engagement, l: &Line, lr: &crate::calc::LineResult, r: Rounding) -> 
             *mass,
             Some(*distance),
             opt(supplier).unwrap_or_else(|| same("/")),
-            mode(*m),
+            mode(c, *m),
             count.clone().unwrap_or_default(),
         ),
         Activity::Material { quantity }
