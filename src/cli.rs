@@ -26,6 +26,7 @@ pub enum DiagnosticFormat {
     Short,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate an engagement file and print the verification findings.
@@ -45,12 +46,6 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
-        /// A folder of extra fonts (.otf, .ttf, .ttc), e.g. the full Noto CJK.
-        #[arg(long, value_name = "DIR")]
-        font_dir: Option<PathBuf>,
-        /// Also write the generated typst source here (for template authors).
-        #[arg(long, value_name = "TYP")]
-        typst: Option<PathBuf>,
     },
     /// Check that a report PDF is exactly what its attached engagement gives.
     ///
@@ -149,6 +144,12 @@ pub struct ReportArgs {
     /// A folder of templates that replace the built-in ones of the same name.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// A folder of extra fonts (.otf, .ttf, .ttc), e.g. the full Noto CJK.
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Option<PathBuf>,
+    /// Also write the generated typst source here (for template authors).
+    #[arg(long, value_name = "TYP")]
+    pub typst: Option<PathBuf>,
 }
 
 /// The languages of a rendered report.

@@ -24,25 +24,54 @@ pub static TEMPLATES: &[(&str, &str)] = &[
     ("style.typ.j2", include_str!("../../templates/style.typ.j2")),
 ];
 
-/// A template problem: its file and line, and what went wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateError(pub String);
+/// A template problem: which template, where in it, and what went wrong.
+///
+/// Displayed as one line, `template NAME:LINE: kind: detail`; with [`TemplateError::text`]
+/// and [`TemplateError::range`] a caller can also show the offending line.
+#[derive(Debug, thiserror::Error)]
+#[error("template {}{}", self.place(), self.message)]
+pub struct TemplateError {
+    /// The template's name (`report.typ.j2`), when known.
+    pub name: Option<String>,
+    /// The template as a file the user can open: `DIR/NAME` for one read from
+    /// `--templates DIR`, the bare name for a built-in one.
+    pub file: Option<String>,
+    /// The 1-based line of the problem in the template, when known.
+    pub line: Option<usize>,
+    /// The byte range of the offending expression in [`TemplateError::text`], when known.
+    pub range: Option<std::ops::Range<usize>>,
+    /// The template's text, when known.
+    pub text: Option<String>,
+    /// What went wrong: the kind of error and its detail.
+    pub message: String,
+    /// The minijinja error this was made from.
+    #[source]
+    pub error: Error,
+}
 
-impl std::fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl TemplateError {
+    /// `NAME:LINE: `, `NAME: ` or nothing.
+    fn place(&self) -> String {
+        match (&self.name, self.line) {
+            (Some(n), Some(l)) => format!("{n}:{l}: "),
+            (Some(n), None) => format!("{n}: "),
+            _ => String::new(),
+        }
     }
 }
 
 impl From<Error> for TemplateError {
     fn from(e: Error) -> Self {
-        let place = match (e.name(), e.line()) {
-            (Some(n), Some(l)) => format!("{n}:{l}: "),
-            (Some(n), None) => format!("{n}: "),
-            _ => String::new(),
-        };
         let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
-        TemplateError(format!("template {place}{}{detail}", e.kind()))
+        TemplateError {
+            name: e.name().map(str::to_owned),
+            file: e.name().map(str::to_owned),
+            line: e.line(),
+            range: e.range(),
+            text: e.template_source().map(str::to_owned),
+            message: format!("{}{detail}", e.kind()),
+            error: e,
+        }
     }
 }
 
@@ -246,8 +275,22 @@ pub fn render(
 ) -> Result<Rendered, TemplateError> {
     let used = std::sync::Arc::new(std::sync::Mutex::new(Overrides::new()));
     let env = environment_with(dir.cloned(), used.clone());
-    let template = env.get_template("report.typ.j2")?;
-    let typst = template.render(Serde(view))?;
+    // A template read from the folder is named by its path there, so that the user can
+    // open the file the error is in.
+    let located = |e: Error| {
+        let mut error = TemplateError::from(e);
+        if let (Some(d), Some(name)) = (dir, &error.name)
+            && used
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(name)
+        {
+            error.file = Some(d.path().join(name).display().to_string());
+        }
+        error
+    };
+    let template = env.get_template("report.typ.j2").map_err(located)?;
+    let typst = template.render(Serde(view)).map_err(located)?;
     drop(env);
     let used = std::mem::take(&mut *used.lock().unwrap_or_else(|p| p.into_inner()));
     let unused = match dir {
@@ -314,6 +357,9 @@ mod tests {
             .render(())
             .unwrap_err();
         let err = TemplateError::from(err);
-        assert!(err.0.contains("t.typ.j2:1"), "{err}");
+        assert!(err.to_string().contains("t.typ.j2:1"), "{err}");
+        assert_eq!(err.line, Some(1));
+        let (text, range) = (err.text.unwrap(), err.range.unwrap());
+        assert_eq!(&text[range], "nope");
     }
 }
