@@ -10,9 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// How problems in an engagement file are printed: `human` shows the line with a caret
-    /// under the value (coloured on a terminal unless NO_COLOR is set); `short` prints one
-    /// `FILE:LINE:COL: PATH: message` line each, for scripts and editors.
+    /// How problems in an engagement file, a template or the generated typst source are
+    /// printed: `human` shows the line with a caret under the value (coloured on a terminal
+    /// unless NO_COLOR is set); `short` prints one `FILE:LINE:COL: [PATH: ]message` line
+    /// each, for scripts and editors.
     #[arg(long, global = true, value_enum, default_value = "human")]
     pub diagnostic_format: DiagnosticFormat,
 }

@@ -31,9 +31,9 @@ pub enum Error {
     /// A command line that cannot be used.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// A report that could not be rendered or written.
+    /// A report that could not be rendered or written (boxed: it is large, and rare).
     #[error(transparent)]
-    Render(#[from] render::Failure),
+    Render(Box<render::Failure>),
     /// An output that would replace the engagement file it is made from.
     #[error("{}: is the engagement file itself; nothing was written", .0.display())]
     IsEngagement(PathBuf),
@@ -91,6 +91,12 @@ pub enum Error {
     /// Several of the above (both files of a `diff`), each printed.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Several(Vec<Error>),
+}
+
+impl From<render::Failure> for Error {
+    fn from(failure: render::Failure) -> Self {
+        Error::Render(Box::new(failure))
+    }
 }
 
 impl Error {

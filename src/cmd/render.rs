@@ -40,9 +40,9 @@ pub enum Failure {
     Render {
         /// The engagement file.
         file: PathBuf,
-        /// Why not.
+        /// Why not (boxed: typst errors carry the whole generated source).
         #[source]
-        source: RenderError,
+        source: Box<RenderError>,
         /// For a typst error, what became of the generated source.
         kept: Option<Kept>,
     },
@@ -266,7 +266,7 @@ fn render_one(file: &Path, verified: &Verified, config: &RenderConfig) -> Result
         };
         Failure::Render {
             file: file.to_path_buf(),
-            source,
+            source: Box::new(source),
             kept,
         }
     })?;

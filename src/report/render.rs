@@ -115,9 +115,9 @@ impl RenderError {
     pub fn located(&self, style: Style, typst_file: &str) -> Option<String> {
         match self {
             RenderError::Template(e) => {
-                let (file, text) = (e.file.as_deref()?, e.text.as_deref()?);
+                let (file, text) = (e.file.as_deref()?, e.text()?);
                 // Some errors (running out of fuel) know their line but not their range.
-                let range = e.range.clone().or_else(|| line_range(text, e.line?))?;
+                let range = e.range().or_else(|| line_range(text, e.line()?))?;
                 Located {
                     file,
                     source: text,

@@ -31,28 +31,40 @@ pub static TEMPLATES: &[(&str, &str)] = &[
 #[derive(Debug, thiserror::Error)]
 #[error("template {}{}", self.place(), self.message)]
 pub struct TemplateError {
-    /// The template's name (`report.typ.j2`), when known.
-    pub name: Option<String>,
     /// The template as a file the user can open: `DIR/NAME` for one read from
     /// `--templates DIR`, the bare name for a built-in one.
     pub file: Option<String>,
-    /// The 1-based line of the problem in the template, when known.
-    pub line: Option<usize>,
-    /// The byte range of the offending expression in [`TemplateError::text`], when known.
-    pub range: Option<std::ops::Range<usize>>,
-    /// The template's text, when known.
-    pub text: Option<String>,
     /// What went wrong: the kind of error and its detail.
     pub message: String,
-    /// The minijinja error this was made from.
+    /// The minijinja error this was made from: it knows the template, line and range.
     #[source]
     pub error: Error,
 }
 
 impl TemplateError {
+    /// The template's name (`report.typ.j2`), when known.
+    pub fn name(&self) -> Option<&str> {
+        self.error.name()
+    }
+
+    /// The 1-based line of the problem in the template, when known.
+    pub fn line(&self) -> Option<usize> {
+        self.error.line()
+    }
+
+    /// The byte range of the offending expression in [`TemplateError::text`], when known.
+    pub fn range(&self) -> Option<std::ops::Range<usize>> {
+        self.error.range()
+    }
+
+    /// The template's text, when known.
+    pub fn text(&self) -> Option<&str> {
+        self.error.template_source()
+    }
+
     /// `NAME:LINE: `, `NAME: ` or nothing.
     fn place(&self) -> String {
-        match (&self.name, self.line) {
+        match (self.name(), self.line()) {
             (Some(n), Some(l)) => format!("{n}:{l}: "),
             (Some(n), None) => format!("{n}: "),
             _ => String::new(),
@@ -64,11 +76,7 @@ impl From<Error> for TemplateError {
     fn from(e: Error) -> Self {
         let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
         TemplateError {
-            name: e.name().map(str::to_owned),
             file: e.name().map(str::to_owned),
-            line: e.line(),
-            range: e.range(),
-            text: e.template_source().map(str::to_owned),
             message: format!("{}{detail}", e.kind()),
             error: e,
         }
@@ -279,7 +287,7 @@ pub fn render(
     // open the file the error is in.
     let located = |e: Error| {
         let mut error = TemplateError::from(e);
-        if let (Some(d), Some(name)) = (dir, &error.name)
+        if let (Some(d), Some(name)) = (dir, error.name())
             && used
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -358,8 +366,8 @@ mod tests {
             .unwrap_err();
         let err = TemplateError::from(err);
         assert!(err.to_string().contains("t.typ.j2:1"), "{err}");
-        assert_eq!(err.line, Some(1));
-        let (text, range) = (err.text.unwrap(), err.range.unwrap());
+        assert_eq!(err.line(), Some(1));
+        let (text, range) = (err.text().unwrap(), err.range().unwrap());
         assert_eq!(&text[range], "nope");
     }
 }
