@@ -10,9 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// How problems in an engagement file are printed: `human` shows the line with a caret
-    /// under the value (coloured on a terminal unless NO_COLOR is set); `short` prints one
-    /// `FILE:LINE:COL: PATH: message` line each, for scripts and editors.
+    /// How problems in an engagement file, a template or the generated typst source are
+    /// printed: `human` shows the line with a caret under the value (coloured on a terminal
+    /// unless NO_COLOR is set); `short` prints one `FILE:LINE:COL: [PATH: ]message` line
+    /// each, for scripts and editors.
     #[arg(long, global = true, value_enum, default_value = "human")]
     pub diagnostic_format: DiagnosticFormat,
 }
@@ -26,6 +27,7 @@ pub enum DiagnosticFormat {
     Short,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate an engagement file and print the verification findings.
@@ -49,12 +51,6 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
-        /// A folder of extra fonts (.otf, .ttf, .ttc), e.g. the full Noto CJK.
-        #[arg(long, value_name = "DIR")]
-        font_dir: Option<PathBuf>,
-        /// Also write the generated typst source here (for template authors).
-        #[arg(long, value_name = "TYP")]
-        typst: Option<PathBuf>,
     },
     /// Check that a report PDF is exactly what its attached engagement gives.
     ///
@@ -157,6 +153,12 @@ pub struct ReportArgs {
     /// The report style: a folder of templates, built in (`default`) or in `--templates DIR`.
     #[arg(long, value_name = "NAME", default_value = "default")]
     pub style: String,
+    /// A folder of extra fonts (.otf, .ttf, .ttc), e.g. the full Noto CJK.
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Option<PathBuf>,
+    /// Also write the generated typst source here (for template authors).
+    #[arg(long, value_name = "TYP")]
+    pub typst: Option<PathBuf>,
 }
 
 /// The languages of a rendered report.

@@ -212,7 +212,6 @@ pub fn render_all(
 ) -> String {
     use codespan_reporting::diagnostic::{Diagnostic as Rich, Label};
     use codespan_reporting::files::SimpleFile;
-    use codespan_reporting::term::{self, Config};
     let source = match (style, source) {
         (Style::Short, _) | (_, None) => {
             return diagnostics
@@ -223,7 +222,6 @@ pub fn render_all(
         (_, Some(s)) => s,
     };
     let files = SimpleFile::new(file, source);
-    let config = Config::default();
     let mut out = String::new();
     for d in diagnostics {
         let Some(range) = d.mark.and_then(|m| value_range(&files, m)) else {
@@ -246,16 +244,7 @@ pub fn render_all(
             .with_message(&d.message)
             .with_labels(labels)
             .with_notes(d.hint.iter().map(|h| format!("help: {h}")).collect());
-        let printed = match style {
-            Style::Color => {
-                let mut buffer = term::termcolor::Buffer::ansi();
-                term::emit_to_write_style(&mut buffer, &config, &files, &rich)
-                    .ok()
-                    .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
-            }
-            _ => term::emit_into_string(&config, &files, &rich).ok(),
-        };
-        match printed {
+        match emit(&files, &rich, style) {
             Some(p) => out.push_str(&p),
             None => {
                 out.push_str(&d.render(file));
@@ -264,6 +253,74 @@ pub fn render_all(
         }
     }
     out
+}
+
+/// `rich` as codespan-reporting prints it, coloured for [`Style::Color`]; `None` when its
+/// labels do not fit the file.
+fn emit(
+    files: &codespan_reporting::files::SimpleFile<&str, &str>,
+    rich: &codespan_reporting::diagnostic::Diagnostic<()>,
+    style: Style,
+) -> Option<String> {
+    use codespan_reporting::term::{self, Config};
+    let config = Config::default();
+    match style {
+        Style::Color => {
+            let mut buffer = term::termcolor::Buffer::ansi();
+            term::emit_to_write_style(&mut buffer, &config, files, rich)
+                .ok()
+                .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
+        }
+        _ => term::emit_into_string(&config, files, rich).ok(),
+    }
+}
+
+/// A problem in a text other than the engagement file (a template, the generated typst
+/// source): where it is, what is wrong, and the hints that help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<'a> {
+    /// The file as the user would open it.
+    pub file: &'a str,
+    /// Its text.
+    pub source: &'a str,
+    /// The byte range in `source` the problem is about.
+    pub range: std::ops::Range<usize>,
+    /// What is wrong.
+    pub message: &'a str,
+    /// The words under the caret; may be empty.
+    pub label: &'a str,
+    /// Suggestions, each printed as a `help:` note (or an indented `hint:` line).
+    pub hints: &'a [String],
+}
+
+impl Located<'_> {
+    /// The problem in `style`: the line with a caret under the range (human), or one
+    /// `FILE:LINE:COL: message` line and an indented line per hint (short). `None` when the
+    /// range is not in the source.
+    pub fn render(&self, style: Style) -> Option<String> {
+        use codespan_reporting::diagnostic::{Diagnostic as Rich, Label};
+        use codespan_reporting::files::{Files, SimpleFile};
+        let files = SimpleFile::new(self.file, self.source);
+        let range = self.range.clone();
+        // A range from another text would make codespan fail or point at the wrong line.
+        self.source.get(range.clone())?;
+        if style == Style::Short {
+            let at = files.location((), range.start).ok()?;
+            let mut out = format!(
+                "{}:{}:{}: {}",
+                self.file, at.line_number, at.column_number, self.message
+            );
+            for h in self.hints {
+                out.push_str(&format!("\n  hint: {h}"));
+            }
+            return Some(out);
+        }
+        let rich = Rich::error()
+            .with_message(self.message)
+            .with_labels(vec![Label::primary((), range).with_message(self.label)])
+            .with_notes(self.hints.iter().map(|h| format!("help: {h}")).collect());
+        emit(&files, &rich, style).map(|s| s.trim_end().to_owned())
+    }
 }
 
 /// The problems found so far, and the paths whose values are already known to be bad.
@@ -414,5 +471,32 @@ mod tests {
             some_of(&many),
             "`f0`, `f1`, `f2`, `f3`, `f4`, `f5`, `f6`, `f7` … and 92 more"
         );
+    }
+
+    #[test]
+    fn a_located_problem_shows_its_line_or_one_short_line() {
+        let source = "first\n{% if x %}\nlast\n";
+        let hints = ["close the block".to_owned()];
+        let located = Located {
+            file: "t/report.typ.j2",
+            source,
+            range: 9..11,
+            message: "syntax error: unexpected end",
+            label: "here",
+            hints: &hints,
+        };
+        assert_eq!(
+            located.render(Style::Short).unwrap(),
+            "t/report.typ.j2:2:4: syntax error: unexpected end\n  hint: close the block"
+        );
+        let human = located.render(Style::Human).unwrap();
+        assert!(
+            human.starts_with("error: syntax error: unexpected end"),
+            "{human}"
+        );
+        assert!(human.contains("t/report.typ.j2:2:4"), "{human}");
+        assert!(human.contains("2 │ {% if x %}"), "{human}");
+        assert!(human.contains("^^ here"), "{human}");
+        assert!(human.contains("= help: close the block"), "{human}");
     }
 }

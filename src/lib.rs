@@ -51,7 +51,7 @@ impl Verified {
 }
 
 /// An engagement file that cannot be used, with every problem found in it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Invalid {
     /// The file as the user named it.
     pub file: String,
@@ -153,22 +153,33 @@ pub fn load(path: &FsPath) -> Result<Verified, Invalid> {
     let name = path.display().to_string();
     let bytes = read_regular(path).map_err(|e| Invalid {
         file: name.clone(),
-        diagnostics: vec![Diagnostic::new(None, Path::root(), e)],
+        diagnostics: vec![Diagnostic::new(None, Path::root(), e.to_string())],
         source: None,
     })?;
     load_bytes(&name, &bytes, Some(folder_of(path)))
+}
+
+/// Why [`read_regular`] could not read a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The path is not a regular file; what it is instead (`is a directory`, …).
+    #[error("cannot read the file: it {0}")]
+    NotAFile(String),
+    /// The file system refused.
+    #[error("cannot read the file: {0}")]
+    Io(#[source] std::io::Error),
 }
 
 /// Reads a file that must be a regular file; the error says what it is instead.
 ///
 /// Reading a FIFO would wait for a writer forever, and "Is a directory (os error 21)"
 /// reads like a fault of the tool; so the kind of file is checked first.
-pub fn read_regular(path: &FsPath) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+pub fn read_regular(path: &FsPath) -> Result<Vec<u8>, ReadError> {
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
     if let Some(kind) = not_a_file(&meta) {
-        return Err(format!("cannot read the file: it {kind}"));
+        return Err(ReadError::NotAFile(kind));
     }
-    std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))
+    std::fs::read(path).map_err(ReadError::Io)
 }
 
 /// What a path that is not a regular file is: `is a directory`, `is not a regular file but

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Run, assert_golden, cfp, poppler, root};
+use common::{Run, assert_golden, cfp, human_cfp, poppler, root};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("render");
@@ -315,6 +315,77 @@ fn a_failed_render_keeps_the_previous_file() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn a_template_error_names_the_template_file_and_line() {
+    let templates = tmp("syntax-error-templates");
+    std::fs::create_dir_all(templates.join("default")).unwrap();
+    let file = templates.join("default/report.typ.j2");
+    std::fs::write(&file, "= Report\n{{ report.number }\nmore\n").unwrap();
+    let pdf = tmp("syntax-error.pdf");
+    let _ = std::fs::remove_file(&pdf);
+    let args = [
+        "render",
+        "tests/fixtures/valid/minimal.yaml",
+        "-o",
+        pdf.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ];
+    let name = file.display().to_string();
+
+    // Human: the file and line, the offending line itself and a caret under it.
+    let run = human_cfp(&args);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("error: syntax error"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("{name}:2:")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("2 │ {{ report.number }"),
+        "the offending line is shown: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains('^'), "{}", run.stderr);
+
+    // Short: one grep-friendly line.
+    let run = cfp(&args);
+    assert_eq!(run.code, 1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with(&format!("{name}:2:")) && lines[0].contains(": syntax error"),
+        "{}",
+        run.stderr
+    );
+    assert!(!pdf.exists());
+}
+
+#[test]
+fn a_typst_error_shows_the_generated_line() {
+    let templates = tmp("typst-error-templates");
+    std::fs::create_dir_all(templates.join("default")).unwrap();
+    std::fs::write(
+        templates.join("default/report.typ.j2"),
+        "= Report\n#let x = (\n",
+    )
+    .unwrap();
+    let run = human_cfp(&[
+        "render",
+        "tests/fixtures/valid/minimal.yaml",
+        "-o",
+        tmp("typst-error.pdf").to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("error: unclosed delimiter")
+            && run.stderr.contains("main.typ:2:10")
+            && run.stderr.contains("2 │ #let x = ("),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--typst FILE"), "{}", run.stderr);
 }
 
 #[test]

@@ -174,3 +174,58 @@ fn watch_renders_on_change_and_keeps_the_last_good_pdf() {
     let _ = child.wait();
     assert!(std::fs::read(&pdf).unwrap() != first);
 }
+
+#[test]
+fn watch_takes_the_render_options_font_dir_included() {
+    let dir = folder("watch-fonts");
+    let file = dir.join("e.yaml");
+    std::fs::copy(root().join("tests/fixtures/valid/minimal.yaml"), &file).unwrap();
+    let fonts = root().join("fonts");
+
+    // A folder that cannot be read is refused before anything is watched.
+    let run = cfp(&[
+        "watch",
+        file.to_str().unwrap(),
+        "--font-dir",
+        "no-such-fonts",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("no-such-fonts: cannot read the fonts"),
+        "{}",
+        run.stderr
+    );
+    // As for `render`, `-o` names a PDF.
+    let run = cfp(&["watch", file.to_str().unwrap(), "-o", "x.txt"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("must end in `.pdf`"), "{}", run.stderr);
+
+    let log = dir.join("log.txt");
+    let pdf = dir.join("preview.pdf");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
+        .args(["watch", "e.yaml", "-o", "preview.pdf", "--font-dir"])
+        .arg(&fonts)
+        .current_dir(&dir)
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for("the first render", || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("watching e.yaml"))
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        pdf.exists(),
+        "{}",
+        std::fs::read_to_string(dir.join("err.txt")).unwrap()
+    );
+    // Made with the extra fonts: `verify` needs them too.
+    let run = cfp(&[
+        "verify",
+        pdf.to_str().unwrap(),
+        "--font-dir",
+        fonts.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

@@ -17,20 +17,10 @@ enum Align {
     Right,
 }
 
-/// Display width: East Asian wide and full-width characters count two columns.
+/// Display width in terminal columns: East Asian wide and full-width characters (in
+/// every plane) and emoji take two, as terminals draw them.
 fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6 => 2,
-            _ => 1,
-        })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Renders rows (the first is the header) with columns padded to their widest cell.
@@ -234,4 +224,28 @@ pub fn findings_text(v: &Verified, file: &str, c: &Catalogue) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        assert_eq!(width("kgCO2e"), 6);
+        assert_eq!(width("晨诺电气"), 8);
+        // The hand-written ranges this replaced measured these two as one column each:
+        // an emoji, and a CJK ideograph of Extension B (U+20000, outside the BMP).
+        assert_eq!(width("😀"), 2);
+        assert_eq!(width("\u{20000}"), 2);
+        let table = render(
+            &[
+                vec!["a".to_owned(), "x".to_owned()],
+                vec!["\u{20000}😀".to_owned(), "y".to_owned()],
+            ],
+            &[Align::Left, Align::Left],
+            "",
+        );
+        assert_eq!(table, "a     x\n\u{20000}😀  y\n");
+    }
 }

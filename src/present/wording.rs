@@ -325,7 +325,11 @@ mod tests {
         let c = Catalogue::builtin();
         // The registry's stage and boundary texts are the only keys not in the file.
         let generated = Stage::REGISTRY.len() * 4 + BoundaryKind::ALL.len();
-        assert_eq!(raw.len() + generated, c.entries.len(), "a key is given twice");
+        assert_eq!(
+            raw.len() + generated,
+            c.entries.len(),
+            "a key is given twice"
+        );
         assert_eq!(c.stage(Stage::PRODUCTION).name.zh, "产品生产制造");
         assert_eq!(c.boundary(BoundaryKind::CradleToGate).en, "Cradle to gate");
         for (key, _, zh, en) in raw {

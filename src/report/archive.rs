@@ -32,38 +32,39 @@ pub enum Outcome {
 }
 
 /// Why a revision could not be stored.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
     /// The revision is archived as approved and the new output differs.
-    Approved { dir: PathBuf, revision: u32 },
+    #[error(
+        "{}: revision {revision} is archived as approved and the new output differs; nothing was written\n  hint: raise `report.revision` to {} and add a `changes` entry, or write elsewhere with `-o`",
+        dir.display(),
+        revision + 1
+    )]
+    Approved {
+        /// The revision's folder.
+        dir: PathBuf,
+        /// The revision number.
+        revision: u32,
+    },
     /// An archived revision whose engagement cannot be read: whether it was approved is unknown.
-    Unreadable { dir: PathBuf },
+    #[error(
+        "{}: the archived engagement cannot be read, so whether it was approved is unknown; nothing was written",
+        dir.display()
+    )]
+    Unreadable {
+        /// The revision's folder.
+        dir: PathBuf,
+    },
+    /// A file of the archive could not be read or written.
+    #[error("{}: {error}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the file system said.
+        #[source]
         error: std::io::Error,
     },
 }
-
-impl std::fmt::Display for ArchiveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ArchiveError::Approved { dir, revision } => write!(
-                f,
-                "{}: revision {revision} is archived as approved and the new output differs; nothing was written\n  hint: raise `report.revision` to {} and add a `changes` entry, or write elsewhere with `-o`",
-                dir.display(),
-                revision + 1
-            ),
-            ArchiveError::Unreadable { dir } => write!(
-                f,
-                "{}: the archived engagement cannot be read, so whether it was approved is unknown; nothing was written",
-                dir.display()
-            ),
-            ArchiveError::Io { path, error } => write!(f, "{}: {error}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for ArchiveError {}
 
 /// The folder of a revision under `root`.
 pub fn revision_dir(root: &Path, number: &str, revision: u32) -> PathBuf {

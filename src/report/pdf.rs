@@ -20,24 +20,30 @@ pub struct Pdf {
 }
 
 /// A typst error, located in the generated source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.one_line())]
 pub struct TypstError {
     /// 1-based line and column in the generated typst source, when known.
     pub line: Option<(usize, usize)>,
+    /// The byte range in the generated typst source the error is about, when known.
+    pub range: Option<std::ops::Range<usize>>,
+    /// What typst says is wrong.
     pub message: String,
+    /// Typst's hints, each a sentence.
     pub hints: Vec<String>,
 }
 
-impl std::fmt::Display for TypstError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some((l, c)) => write!(f, "main.typ:{l}:{c}: {}", self.message)?,
-            None => write!(f, "main.typ: {}", self.message)?,
-        }
+impl TypstError {
+    /// `main.typ:LINE:COL: message`, then each hint on an indented line.
+    fn one_line(&self) -> String {
+        let mut out = match self.line {
+            Some((l, c)) => format!("main.typ:{l}:{c}: {}", self.message),
+            None => format!("main.typ: {}", self.message),
+        };
         for h in &self.hints {
-            write!(f, "\n  hint: {h}")?;
+            out.push_str(&format!("\n  hint: {h}"));
         }
-        Ok(())
+        out
     }
 }
 
@@ -60,6 +66,7 @@ pub fn compile(
         standards: PdfStandards::new(STANDARDS).map_err(|e| {
             vec![TypstError {
                 line: None,
+                range: None,
                 message: e.message().to_string(),
                 hints: Vec::new(),
             }]
@@ -79,13 +86,18 @@ fn locate(world: &ReportWorld<'_>, diagnostics: &[SourceDiagnostic]) -> Vec<Typs
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .map(|d| {
-            let line = world.range(d.span).and_then(|range| {
+            // Only spans in the main source are located: the world has no other source.
+            let range = world
+                .range(d.span)
+                .filter(|_| d.span.id() == Some(world.main_source().id()));
+            let line = range.as_ref().and_then(|range| {
                 let lines = world.main_source().lines();
                 let (l, c) = lines.byte_to_line_column(range.start)?;
                 Some((l + 1, c + 1))
             });
             TypstError {
                 line,
+                range,
                 message: d.message.to_string(),
                 hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
             }

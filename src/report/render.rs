@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::Verified;
+use crate::diag::{Located, Style};
 use crate::engagement::Language;
 use crate::report::pdf::{self, TypstError};
 use crate::report::template::{self, Overrides, TemplateDir, TemplateError};
@@ -68,57 +69,120 @@ pub struct Report {
 }
 
 /// Why a report could not be rendered.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// Characters no font has, each with the first line of the engagement file using it.
+    #[error("{}", missing_glyphs(.0))]
     MissingGlyphs(Vec<(char, Option<usize>)>),
-    Template(TemplateError),
-    /// A file the engagement names could not be read.
-    Asset(String),
+    /// A template could not be read, compiled or rendered.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// The `--templates` folder's wording catalogue cannot be used.
+    #[error(transparent)]
+    Wording(#[from] crate::present::wording::WordingError),
+    /// No template folder has the style asked for.
+    #[error(transparent)]
+    UnknownStyle(#[from] template::UnknownStyle),
+    /// The superseded revision's engagement, found in the archive, is not valid.
+    #[error("the superseded revision's engagement is not valid:\n{0}")]
+    Previous(#[source] crate::Invalid),
+    /// A file the engagement names was not read when it was loaded.
+    #[error("`{0}` was not read with the engagement")]
+    NotRead(String),
     /// Typst rejected the generated source (a template mistake); the source is kept.
+    #[error("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Typst {
+        /// Every error, in typst's order.
         errors: Vec<TypstError>,
+        /// The generated source the errors point into.
         typst: String,
     },
 }
 
-impl std::fmt::Display for RenderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// The message of [`RenderError::MissingGlyphs`].
+fn missing_glyphs(chars: &[(char, Option<usize>)]) -> String {
+    let mut out = format!(
+        "no font has a glyph for {} character{}:",
+        chars.len(),
+        if chars.len() == 1 { "" } else { "s" }
+    );
+    for (c, line) in chars {
+        match line {
+            Some(l) => out.push_str(&format!(
+                "\n  `{c}` (U+{:04X}), first on line {l}",
+                *c as u32
+            )),
+            None => out.push_str(&format!("\n  `{c}` (U+{:04X})", *c as u32)),
+        }
+    }
+    out.push_str(
+        "\n  hint: add a font that has them with `--font-dir DIR` (e.g. the full Noto CJK), or replace the characters",
+    );
+    out
+}
+
+impl RenderError {
+    /// A template or typst error with the line it is on: the line and a caret (human
+    /// styles) or one `FILE:LINE:COL: message` line (short), per error. `typst_file` names
+    /// the generated source (`main.typ`, or where `--typst` wrote it). `None` for other
+    /// errors, and for errors whose place is not known: [`Display`](std::fmt::Display)
+    /// says all there is.
+    pub fn located(&self, style: Style, typst_file: &str) -> Option<String> {
         match self {
-            RenderError::MissingGlyphs(chars) => {
-                write!(
-                    f,
-                    "no font has a glyph for {} character{}:",
-                    chars.len(),
-                    if chars.len() == 1 { "" } else { "s" }
-                )?;
-                for (c, line) in chars {
-                    match line {
-                        Some(l) => write!(f, "\n  `{c}` (U+{:04X}), first on line {l}", *c as u32)?,
-                        None => write!(f, "\n  `{c}` (U+{:04X})", *c as u32)?,
-                    }
+            RenderError::Template(e) => {
+                let (file, text) = (e.file.as_deref()?, e.text()?);
+                // Some errors (running out of fuel) know their line but not their range.
+                let range = e.range().or_else(|| line_range(text, e.line()?))?;
+                Located {
+                    file,
+                    source: text,
+                    range,
+                    message: &e.message,
+                    label: "",
+                    hints: &[],
                 }
-                write!(
-                    f,
-                    "\n  hint: add a font that has them with `--font-dir DIR` (e.g. the full Noto CJK), or replace the characters"
-                )
+                .render(style)
             }
-            RenderError::Template(e) => write!(f, "{e}"),
-            RenderError::Asset(e) => write!(f, "{e}"),
-            RenderError::Typst { errors, .. } => {
-                for (i, e) in errors.iter().enumerate() {
-                    if i > 0 {
-                        writeln!(f)?;
-                    }
-                    write!(f, "{e}")?;
+            RenderError::Typst { errors, typst } => {
+                let mut out = Vec::new();
+                for e in errors {
+                    let located = e.range.clone().and_then(|range| {
+                        Located {
+                            file: typst_file,
+                            source: typst,
+                            range,
+                            message: &e.message,
+                            label: "",
+                            hints: &e.hints,
+                        }
+                        .render(style)
+                    });
+                    out.push(located.unwrap_or_else(|| {
+                        let mut line = format!("{typst_file}: {}", e.message);
+                        for h in &e.hints {
+                            line.push_str(&format!("\n  hint: {h}"));
+                        }
+                        line
+                    }));
                 }
-                Ok(())
+                (!errors.is_empty()).then(|| out.join("\n"))
             }
+            _ => None,
         }
     }
 }
 
-impl std::error::Error for RenderError {}
+/// The byte range of the 1-based `line` of `text`, without its line break.
+fn line_range(text: &str, line: usize) -> Option<std::ops::Range<usize>> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..)?;
+    let len = rest.find('\n').unwrap_or(rest.len());
+    Some(start..start + rest[..len].trim_end_matches('\r').len())
+}
 
 /// The attachment holding the engagement file's exact bytes.
 pub const ENGAGEMENT: &str = "engagement.yaml";
@@ -162,18 +226,14 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
         .unwrap_or_else(|| e.report.languages.clone());
     let changes = match &options.previous {
         Some(bytes) => {
-            let old = crate::load_bytes(PREVIOUS, bytes, None).map_err(|e| {
-                RenderError::Asset(format!(
-                    "the superseded revision's engagement is not valid:\n{e}"
-                ))
-            })?;
+            let old = crate::load_bytes(PREVIOUS, bytes, None).map_err(RenderError::Previous)?;
             Some(crate::exports::diff::diff(&old, v))
         }
         None => None,
     };
-    let wording =
-        template::Wording::load(options.templates.as_deref()).map_err(RenderError::Template)?;
+    let wording = template::Wording::load(options.templates.as_deref())?;
     let style = options.style.as_deref().unwrap_or(template::DEFAULT_STYLE);
+    template::check_style(options.templates.as_deref(), style)?;
     let view = view::build_with(v, &languages, source, changes.as_ref(), &wording.catalogue);
     let rendered = template::render(&view, options.templates.as_ref(), style, &wording)
         .map_err(RenderError::Template)?;
@@ -280,9 +340,11 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
         );
     }
     for rel in asset_paths(e) {
-        let bytes = e.files.get(rel).cloned().ok_or_else(|| {
-            RenderError::Asset(format!("`{rel}` was not read with the engagement"))
-        })?;
+        let bytes = e
+            .files
+            .get(rel)
+            .cloned()
+            .ok_or_else(|| RenderError::NotRead(rel.to_owned()))?;
         attach(
             &mut world,
             rel,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use minijinja::value::{Kwargs, Serde, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 
-use crate::present::wording::{Catalogue, WORDING};
+use crate::present::wording::{Catalogue, WORDING, WordingError};
 use crate::report::view::View;
 
 /// The templates built into the binary, by name: each style's folder (`default/`) and the
@@ -42,25 +42,62 @@ pub fn builtin(name: &str) -> Option<&'static str> {
     TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
 }
 
-/// A template problem: its file and line, and what went wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateError(pub String);
+/// A template problem: which template, where in it, and what went wrong.
+///
+/// Displayed as one line, `template NAME:LINE: kind: detail`; with [`TemplateError::text`]
+/// and [`TemplateError::range`] a caller can also show the offending line.
+#[derive(Debug, thiserror::Error)]
+#[error("template {}{}", self.place(), self.message)]
+pub struct TemplateError {
+    /// The template as a file the user can open: `DIR/NAME` for one read from
+    /// `--templates DIR`, the bare name for a built-in one.
+    pub file: Option<String>,
+    /// What went wrong: the kind of error and its detail.
+    pub message: String,
+    /// The minijinja error this was made from: it knows the template, line and range.
+    #[source]
+    pub error: Error,
+}
 
-impl std::fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl TemplateError {
+    /// The template's name (`report.typ.j2`), when known.
+    pub fn name(&self) -> Option<&str> {
+        self.error.name()
+    }
+
+    /// The 1-based line of the problem in the template, when known.
+    pub fn line(&self) -> Option<usize> {
+        self.error.line()
+    }
+
+    /// The byte range of the offending expression in [`TemplateError::text`], when known.
+    pub fn range(&self) -> Option<std::ops::Range<usize>> {
+        self.error.range()
+    }
+
+    /// The template's text, when known.
+    pub fn text(&self) -> Option<&str> {
+        self.error.template_source()
+    }
+
+    /// `NAME:LINE: `, `NAME: ` or nothing.
+    fn place(&self) -> String {
+        match (self.name(), self.line()) {
+            (Some(n), Some(l)) => format!("{n}:{l}: "),
+            (Some(n), None) => format!("{n}: "),
+            _ => String::new(),
+        }
     }
 }
 
 impl From<Error> for TemplateError {
     fn from(e: Error) -> Self {
-        let place = match (e.name(), e.line()) {
-            (Some(n), Some(l)) => format!("{n}:{l}: "),
-            (Some(n), None) => format!("{n}: "),
-            _ => String::new(),
-        };
         let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
-        TemplateError(format!("template {place}{}{detail}", e.kind()))
+        TemplateError {
+            file: e.name().map(str::to_owned),
+            message: format!("{}{detail}", e.kind()),
+            error: e,
+        }
     }
 }
 
@@ -341,12 +378,12 @@ impl Wording {
     }
 
     /// The wording of `dir` (the built-in one without a folder, or when it has no catalogue).
-    pub fn load(dir: Option<&TemplateDir>) -> Result<Wording, TemplateError> {
+    pub fn load(dir: Option<&TemplateDir>) -> Result<Wording, WordingError> {
         let Some(dir) = dir else {
             return Ok(Wording::builtin());
         };
         let text = dir.read(WORDING).map_err(|e| {
-            TemplateError(format!(
+            WordingError(format!(
                 "cannot read `{WORDING}` from {}: {e}",
                 dir.path().display()
             ))
@@ -355,12 +392,33 @@ impl Wording {
             return Ok(Wording::builtin());
         };
         let file = dir.path().join(WORDING);
-        let catalogue = Catalogue::builtin()
-            .with_overrides(&file.display().to_string(), &text)
-            .map_err(|e| TemplateError(e.0))?;
+        let catalogue = Catalogue::builtin().with_overrides(&file.display().to_string(), &text)?;
         Ok(Wording {
             catalogue: std::sync::Arc::new(catalogue),
             text: Some(text),
+        })
+    }
+}
+
+/// A `--style` that neither the built-in templates nor the templates folder have.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown style `{style}`; the styles are {}", known.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))]
+pub struct UnknownStyle {
+    /// The style asked for.
+    pub style: String,
+    /// The styles there are, sorted.
+    pub known: Vec<String>,
+}
+
+/// `Ok` when `style` is one of the built-in styles or those of `dir`.
+pub fn check_style(dir: Option<&TemplateDir>, style: &str) -> Result<(), UnknownStyle> {
+    let known = styles(dir);
+    if known.iter().any(|s| s == style) {
+        Ok(())
+    } else {
+        Err(UnknownStyle {
+            style: style.to_owned(),
+            known,
         })
     }
 }
@@ -390,26 +448,32 @@ pub fn render(
     style: &str,
     wording: &Wording,
 ) -> Result<Rendered, TemplateError> {
-    let known = styles(dir.map(|d| d.as_ref()));
-    if !known.iter().any(|s| s == style) {
-        return Err(TemplateError(format!(
-            "unknown style `{style}`; the styles are {}",
-            known
-                .iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
     let used = std::sync::Arc::new(std::sync::Mutex::new(Overrides::new()));
     let env = environment_with(dir.cloned(), used.clone(), wording.catalogue.clone());
-    let template = env.get_template(&format!("{style}/report.typ.j2"))?;
-    let typst = template.render(Serde(view))?;
+    // A template read from the folder is named by its path there, so that the user can
+    // open the file the error is in.
+    let located = |e: Error| {
+        let mut error = TemplateError::from(e);
+        if let (Some(d), Some(name)) = (dir, error.name())
+            && used
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(name)
+        {
+            error.file = Some(d.path().join(name).display().to_string());
+        }
+        error
+    };
+    let template = env
+        .get_template(&format!("{style}/report.typ.j2"))
+        .map_err(located)?;
+    let typst = template.render(Serde(view)).map_err(located)?;
     drop(env);
     let mut used = std::mem::take(&mut *used.lock().unwrap_or_else(|p| p.into_inner()));
     if let Some(text) = &wording.text {
         used.insert(WORDING.to_owned(), text.clone());
     }
+    let known = styles(dir.map(|d| d.as_ref()));
     let unused = match dir {
         Some(d) => d
             .names()
@@ -480,6 +544,9 @@ mod tests {
             .render(())
             .unwrap_err();
         let err = TemplateError::from(err);
-        assert!(err.0.contains("t.typ.j2:1"), "{err}");
+        assert!(err.to_string().contains("t.typ.j2:1"), "{err}");
+        assert_eq!(err.line(), Some(1));
+        let (text, range) = (err.text().unwrap(), err.range().unwrap());
+        assert_eq!(&text[range], "nope");
     }
 }

@@ -45,43 +45,29 @@ pub enum Verdict {
 }
 
 /// Why a PDF could not be verified at all.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     /// Not a PDF that could be read.
+    #[error("not a readable PDF: {0}")]
     NotPdf(String),
     /// A PDF without the attachment cfp-verify puts in every report.
+    #[error(
+        "no attached `{ENGAGEMENT}`: this PDF was not made by cfp-verify `render`, or its attachments were removed"
+    )]
     NoEngagement,
     /// An attachment is larger than `verify` reads, or they all are together.
+    #[error("{0}; a report's attachments are far smaller: not verified")]
     TooLarge(String),
     /// An attachment the report needs is missing or unreadable.
+    #[error("{0}: not verified")]
     Missing(String),
     /// The attached engagement is not valid (with this version of cfp-verify).
-    Invalid(Invalid),
-    Render(render::RenderError),
+    #[error("the attached engagement is not valid:\n{0}")]
+    Invalid(#[source] Invalid),
+    /// The attached engagement is valid but cannot be rendered again.
+    #[error("the attached engagement cannot be rendered again: {0}")]
+    Render(#[source] render::RenderError),
 }
-
-impl std::fmt::Display for VerifyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            VerifyError::NotPdf(e) => write!(f, "not a readable PDF: {e}"),
-            VerifyError::NoEngagement => write!(
-                f,
-                "no attached `{ENGAGEMENT}`: this PDF was not made by cfp-verify `render`, or its attachments were removed"
-            ),
-            VerifyError::TooLarge(e) => write!(
-                f,
-                "{e}; a report's attachments are far smaller: not verified"
-            ),
-            VerifyError::Missing(e) => write!(f, "{e}: not verified"),
-            VerifyError::Invalid(e) => write!(f, "the attached engagement is not valid:\n{e}"),
-            VerifyError::Render(e) => {
-                write!(f, "the attached engagement cannot be rendered again: {e}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for VerifyError {}
 
 /// The files attached to a PDF, decompressed on demand within [`MAX_ATTACHMENTS`].
 pub struct Attachments {
@@ -276,7 +262,7 @@ pub fn verify(
     }
     options.previous = files.get(render::PREVIOUS)?;
     let wording = crate::report::template::Wording::load(options.templates.as_deref())
-        .map_err(|e| VerifyError::Render(render::RenderError::Template(e)))?;
+        .map_err(|e| VerifyError::Render(render::RenderError::Wording(e)))?;
     let recomputed = verified.json_with(&wording.catalogue);
     if let Some(attached) = files.get(RESULTS)?
         && attached != recomputed.as_bytes()

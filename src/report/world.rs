@@ -187,16 +187,49 @@ impl World for ReportWorld<'_> {
     }
 }
 
+/// Why typst cannot show a file as an image.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    /// The file has no bytes.
+    #[error("the file is empty")]
+    Empty,
+    /// Neither the name nor the data says what kind of image it is.
+    #[error("not an image: PNG, JPEG, GIF, WebP, SVG or PDF is expected")]
+    NotAnImage,
+    /// Raw pixel data, which has no size of its own.
+    #[error("raw pixel data")]
+    RawPixels,
+    /// A PDF page as an image: typst's PDF loader cannot check one beforehand.
+    #[error("a PDF used as an image is not supported: give an SVG, PNG or JPEG")]
+    Pdf,
+    /// The data is another format than its name says.
+    #[error("the data is {detected}, not what the name `.{ext}` says ({reason})")]
+    WrongFormat {
+        /// The format the data is in.
+        detected: &'static str,
+        /// The name's extension.
+        ext: String,
+        /// Typst's reason for not decoding it.
+        reason: String,
+    },
+    /// Data that is not recognizably any image.
+    #[error("not a readable image ({0})")]
+    Unreadable(String),
+    /// An image of the right format that does not decode.
+    #[error("a broken image ({0})")]
+    Broken(String),
+}
+
 /// Whether typst can show `bytes` as the image at `path`: the format typst takes from the
 /// name (or, without a known extension, from the data) must decode. Checked when the
 /// engagement is validated, so that a broken image is reported at its key, not as a typst
 /// error in the generated source.
-pub fn check_image(path: &str, bytes: &[u8]) -> Result<(), String> {
+pub fn check_image(path: &str, bytes: &[u8]) -> Result<(), ImageError> {
     use typst::visualize::{
         ExchangeFormat, ImageFormat, RasterFormat, RasterImage, SvgImage, VectorFormat,
     };
     if bytes.is_empty() {
-        return Err("the file is empty".into());
+        return Err(ImageError::Empty);
     }
     let ext = path
         .rsplit_once('.')
@@ -209,33 +242,31 @@ pub fn check_image(path: &str, bytes: &[u8]) -> Result<(), String> {
         "webp" => ImageFormat::Raster(ExchangeFormat::Webp.into()),
         "svg" | "svgz" => ImageFormat::Vector(VectorFormat::Svg),
         "pdf" => ImageFormat::Vector(VectorFormat::Pdf),
-        _ => ImageFormat::detect(bytes)
-            .ok_or("not an image: PNG, JPEG, GIF, WebP, SVG or PDF is expected".to_owned())?,
+        _ => ImageFormat::detect(bytes).ok_or(ImageError::NotAnImage)?,
     };
     let data = Bytes::new(bytes.to_vec());
-    let result = match format {
-        ImageFormat::Raster(RasterFormat::Exchange(f)) => RasterImage::plain(data, f)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        ImageFormat::Raster(RasterFormat::Pixel(_)) => Err("raw pixel data".into()),
+    let reason = match format {
+        ImageFormat::Raster(RasterFormat::Exchange(f)) => {
+            RasterImage::plain(data, f).err().map(|e| e.to_string())
+        }
+        ImageFormat::Raster(RasterFormat::Pixel(_)) => return Err(ImageError::RawPixels),
         ImageFormat::Vector(VectorFormat::Svg) => SvgImage::new(data)
-            .map(|_| ())
-            .map_err(|e| load_error_message(&format!("{e:?}"))),
+            .err()
+            .map(|e| load_error_message(&format!("{e:?}"))),
         // Typst does not expose its PDF loader to check one beforehand.
-        ImageFormat::Vector(VectorFormat::Pdf) => {
-            return Err("a PDF used as an image is not supported: give an SVG, PNG or JPEG".into());
-        }
+        ImageFormat::Vector(VectorFormat::Pdf) => return Err(ImageError::Pdf),
     };
-    result.map_err(|e| {
-        let detected = ImageFormat::detect(bytes);
-        match (detected, format) {
-            (Some(d), f) if d != f => format!(
-                "the data is {}, not what the name `.{ext}` says ({e})",
-                describe(d)
-            ),
-            (None, _) => format!("not a readable image ({e})"),
-            _ => format!("a broken image ({e})"),
-        }
+    let Some(reason) = reason else {
+        return Ok(());
+    };
+    Err(match (ImageFormat::detect(bytes), format) {
+        (Some(d), f) if d != f => ImageError::WrongFormat {
+            detected: describe(d),
+            ext,
+            reason,
+        },
+        (None, _) => ImageError::Unreadable(reason),
+        _ => ImageError::Broken(reason),
     })
 }
 

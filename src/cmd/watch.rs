@@ -1,4 +1,4 @@
-//! The `watch` command: render again whenever the engagement or a template changes.
+//! `watch`: render again whenever the engagement, an image it shows or a template changes.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use cfp_verify::report::world::Fonts;
+use crate::config::RenderConfig;
 
-use crate::render_cmd::Settings;
+use super::Error;
+use super::render::render_file;
 
 /// The files an engagement's report shows (its images), as paths on disk.
 fn images_of(file: &Path) -> Vec<PathBuf> {
@@ -24,32 +25,19 @@ fn images_of(file: &Path) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-/// Renders `file` now and after every change of it, of an image it shows or of a template,
-/// until interrupted. A broken engagement is reported and the last good PDF stays (files
-/// are replaced atomically, only on success).
-pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> ExitCode {
-    let fonts = Fonts::embedded();
-    if settings.output.is_none() {
-        let stem = file
-            .file_stem()
-            .map_or("engagement".into(), |s| s.to_string_lossy().into_owned());
-        let preview = settings.archive.join("preview");
-        if let Err(e) = std::fs::create_dir_all(&preview) {
-            eprintln!("{}: cannot create: {e}", preview.display());
-            return ExitCode::from(1);
-        }
-        settings.output = Some(preview.join(format!("{stem}.pdf")));
-    }
-    let (tx, rx) = mpsc::channel();
-    let mut watcher = match notify::recommended_watcher(move |event| {
-        let _ = tx.send(event);
-    }) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("cannot watch files: {e}");
-            return ExitCode::from(1);
-        }
+/// Renders the engagement of `config` now and after every change of it, of an image it
+/// shows or of a template, until interrupted. A broken engagement is reported and the last
+/// good PDF stays (files are replaced atomically, only on success).
+pub fn run(config: &RenderConfig) -> Result<ExitCode, Error> {
+    let Some(file) = config.files.first() else {
+        return Ok(ExitCode::from(1));
     };
+    let templates = config.templates.as_ref().map(|t| t.path());
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = tx.send(event);
+    })
+    .map_err(Error::Watcher)?;
     // Editors save by writing a new file and renaming it: watch the folders, not the files.
     let folder = |p: &Path| cfp_verify::folder_of(p).to_path_buf();
     let mut watched = vec![folder(file)];
@@ -63,10 +51,10 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
         } else {
             RecursiveMode::NonRecursive
         };
-        if let Err(e) = watcher.watch(dir, mode) {
-            eprintln!("{}: cannot watch: {e}", dir.display());
-            return ExitCode::from(1);
-        }
+        watcher.watch(dir, mode).map_err(|source| Error::Watch {
+            dir: dir.clone(),
+            source,
+        })?;
     }
     let name = file.file_name().map(|n| n.to_os_string());
     let images = std::cell::RefCell::new(Vec::<PathBuf>::new());
@@ -79,9 +67,12 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
                 .any(|i| i.file_name() == path.file_name() && same_folder(i, path))
     };
     let mut render = |watcher: &mut notify::RecommendedWatcher| {
-        match crate::render_cmd::render_file(file, &settings, fonts) {
+        match render_file(file, config) {
             Ok(line) => println!("{line}"),
-            Err(message) => eprintln!("{message}\n  (the last good PDF is kept)"),
+            Err(failure) => eprintln!(
+                "{}\n  (the last good PDF is kept)",
+                failure.report(config.style)
+            ),
         }
         typst::comemo::evict(10);
         // Watch the folders of the images the engagement now shows.
@@ -115,7 +106,7 @@ pub fn run(file: &Path, templates: Option<&Path>, mut settings: Settings) -> Exi
         }
         render(&mut watcher);
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Whether two paths are in the same folder (events may name it absolutely).

@@ -1,0 +1,28 @@
+//! `check`: validate an engagement file and print the findings.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use cfp_verify::exports::table;
+use cfp_verify::report::template::Wording;
+
+use super::{Error, print};
+
+/// Prints the findings and a one-line summary; the engagement's problems if it is invalid.
+/// With `templates`, findings are worded from that folder's wording catalogue, as in its
+/// reports.
+pub fn run(file: &Path, templates: Option<&Path>) -> Result<ExitCode, Error> {
+    let dir = crate::config::open_templates(templates)?;
+    let wording = Wording::load(dir.as_deref())?;
+    let v = cfp_verify::load(file)?;
+    let name = file.display().to_string();
+    let products = v.engagement.products.len();
+    let n = v.findings.len();
+    print(&format!(
+        "{}{name}: valid: {products} product{}, {n} finding{}\n",
+        table::findings_text(&v, &name, &wording.catalogue),
+        if products == 1 { "" } else { "s" },
+        if n == 1 { "" } else { "s" },
+    ));
+    Ok(ExitCode::SUCCESS)
+}
