@@ -306,7 +306,7 @@ mod tests {
         assert_eq!(
             r.difference_pct
                 .unwrap()
-                .format(0, crate::units::rounding::Mode::HalfUp)
+                .format(0, crate::units::rounding::RoundingMode::HalfUp)
                 .len(),
             57
         );

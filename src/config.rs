@@ -17,7 +17,7 @@ use crate::cli::{Lang, ReportArgs};
 
 /// Which command the settings are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub enum Purpose {
     /// `render`: files or folders of them, into the archive unless `-o` is given.
     Render,
     /// `watch`: one file, to `-o` or a preview PDF in the archive folder.
@@ -176,21 +176,21 @@ fn refuse_output(path: &Path, engagement: &Path, what: &'static str) -> Option<R
 
 impl RenderConfig {
     /// Resolves `args` for rendering `inputs` (engagement files, or folders of them) in
-    /// `mode`; problems are printed in `style`.
+    /// `purpose`; problems are printed in `style`.
     ///
     /// Usage errors are found before anything slow is done (opening templates, reading
     /// fonts), so that a wrong command line fails at once.
     pub fn from_args(
         inputs: &[PathBuf],
         args: &ReportArgs,
-        mode: Mode,
+        purpose: Purpose,
         style: Style,
     ) -> Result<RenderConfig, ConfigError> {
         let mut files = Vec::new();
         for input in inputs {
             if !input.is_dir() {
                 files.push(input.clone());
-            } else if mode == Mode::Watch {
+            } else if purpose == Purpose::Watch {
                 return Err(ConfigError::WatchFolder(input.clone()));
             } else {
                 files.extend(engagements_in(input).map_err(|source| ConfigError::Folder {
@@ -203,17 +203,17 @@ impl RenderConfig {
         if batch && (args.output.is_some() || args.typst.is_some()) {
             return Err(ConfigError::OneEngagement);
         }
-        let output = match (&args.output, mode) {
+        let output = match (&args.output, purpose) {
             (Some(pdf), _) => Some(pdf.clone()),
             // A preview is not an issued report: it stays out of the archive's revisions.
-            (None, Mode::Watch) => {
+            (None, Purpose::Watch) => {
                 let stem = files
                     .first()
                     .and_then(|f| f.file_stem())
                     .map_or("engagement".into(), |s| s.to_string_lossy().into_owned());
                 Some(args.archive.join("preview").join(format!("{stem}.pdf")))
             }
-            (None, Mode::Render) => None,
+            (None, Purpose::Render) => None,
         };
         let target = match output {
             None => Target::Archive,
@@ -241,7 +241,7 @@ impl RenderConfig {
                 }
             }
         }
-        if mode == Mode::Watch && args.output.is_none() {
+        if purpose == Purpose::Watch && args.output.is_none() {
             let dir = args.archive.join("preview");
             std::fs::create_dir_all(&dir).map_err(|source| ConfigError::Preview { dir, source })?;
         }

@@ -4,6 +4,8 @@
 //! The library never prints and never exits; `main.rs` turns its results into messages
 //! and exit codes.
 
+#![warn(missing_docs)]
+
 pub mod calc;
 pub mod checks;
 pub mod diag;

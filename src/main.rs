@@ -12,7 +12,7 @@ use clap::Parser;
 
 use cfp_verify::diag::Style;
 use cli::{Cli, Command, DiagnosticFormat};
-use config::{Mode, RenderConfig};
+use config::{Purpose, RenderConfig};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,11 +46,11 @@ fn run(command: Command, style: Style) -> Result<ExitCode, cmd::Error> {
         Command::Check { file, templates } => cmd::check::run(&file, templates.as_deref()),
         Command::Calc { file, json, xlsx } => cmd::calc::run(&file, json, xlsx.as_deref()),
         Command::Render { files, report } => {
-            let config = RenderConfig::from_args(&files, &report, Mode::Render, style)?;
+            let config = RenderConfig::from_args(&files, &report, Purpose::Render, style)?;
             cmd::render::run(&config)
         }
         Command::Watch { file, report } => {
-            let config = RenderConfig::from_args(&[file], &report, Mode::Watch, style)?;
+            let config = RenderConfig::from_args(&[file], &report, Purpose::Watch, style)?;
             cmd::watch::run(&config)
         }
         Command::Verify {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::diag::Path;
 pub use crate::input::model::{
-    ActivityMethod, Assurance, Calibration, Category, Language, Mode, Role, Status,
+    ActivityMethod, Assurance, Calibration, Category, Language, Role, Status, TransportMode,
 };
 use crate::units::quantity::{FactorUnit, GwpSet, Quantity};
 use crate::units::rounding::Rounding;
@@ -295,7 +295,7 @@ pub enum Activity {
     },
     Transport {
         supplier: Option<Bi>,
-        mode: Mode,
+        mode: TransportMode,
         mass: Quantity,
         distance: Quantity,
         count: Option<String>,

@@ -527,7 +527,7 @@ pub struct TransportLine {
     /// 供应商 / Supplier
     pub supplier: Option<Text>,
     /// 运输方式，默认 road / Mode, default road
-    pub mode: Option<Mode>,
+    pub mode: Option<TransportMode>,
     /// 运输距离，如 "561 km" / Distance
     pub distance: String,
     /// 运输量，如 "65 t" / Mass
@@ -544,7 +544,7 @@ pub struct TransportLine {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum Mode {
+pub enum TransportMode {
     Road,
     Rail,
     Sea,

@@ -480,13 +480,13 @@ fn join(names: impl Iterator<Item = T>) -> T {
     t(zh.join("、"), en.join(", "))
 }
 
-fn mode(c: &Catalogue, m: Mode) -> T {
+fn mode(c: &Catalogue, m: TransportMode) -> T {
     let key = match m {
-        Mode::Road => "mode.road",
-        Mode::Rail => "mode.rail",
-        Mode::Sea => "mode.sea",
-        Mode::InlandWaterway => "mode.inland-waterway",
-        Mode::Air => "mode.air",
+        TransportMode::Road => "mode.road",
+        TransportMode::Rail => "mode.rail",
+        TransportMode::Sea => "mode.sea",
+        TransportMode::InlandWaterway => "mode.inland-waterway",
+        TransportMode::Air => "mode.air",
     };
     w(c, key, &[])
 }
@@ -965,7 +965,7 @@ fn activities(
         None => format!("GWP {:?}", e.scope.gwp),
     };
     let mut rows: Vec<(Stage, ActivityV)> = Vec::new();
-    let mut freight: Vec<(Stage, Option<usize>, Mode, Exact, usize)> = Vec::new();
+    let mut freight: Vec<(Stage, Option<usize>, TransportMode, Exact, usize)> = Vec::new();
     for (l, lr) in p.lines.iter().zip(&pr.lines) {
         match &l.activity {
             Activity::Transport { mode: m, .. } => {

@@ -17,7 +17,7 @@ use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
-use crate::units::rounding::Mode;
+use crate::units::rounding::RoundingMode;
 
 /// An exact figure: a rational number of any size.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -66,7 +66,7 @@ impl Exact {
 
     /// The value rounded to `places` decimals, exactly once, as its digits and scale:
     /// `(n, places)` stands for `n / 10^places`.
-    fn rounded_units(&self, places: u32, mode: Mode) -> BigInt {
+    fn rounded_units(&self, places: u32, mode: RoundingMode) -> BigInt {
         let scaled = self.0.numer() * ten_pow(places);
         let den = self.0.denom(); // always positive
         let (q, r) = scaled.abs().div_rem(den);
@@ -75,8 +75,8 @@ impl Exact {
             Ordering::Greater => true,
             Ordering::Less => false,
             Ordering::Equal => match mode {
-                Mode::HalfUp => true,
-                Mode::HalfEven => q.is_odd(),
+                RoundingMode::HalfUp => true,
+                RoundingMode::HalfEven => q.is_odd(),
             },
         };
         let q = if up { q + 1u8 } else { q };
@@ -84,14 +84,14 @@ impl Exact {
     }
 
     /// The value rounded to `places` decimals, exactly once.
-    pub fn round(&self, places: u32, mode: Mode) -> Exact {
+    pub fn round(&self, places: u32, mode: RoundingMode) -> Exact {
         let n = self.rounded_units(places, mode);
         Exact(BigRational::new(n, ten_pow(places)))
     }
 
     /// The value rounded to `places` decimals and written with exactly that many
     /// (`42900.00`); never `-0.00`.
-    pub fn format(&self, places: u32, mode: Mode) -> String {
+    pub fn format(&self, places: u32, mode: RoundingMode) -> String {
         let n = self.rounded_units(places, mode);
         let negative = n.is_negative();
         let digits = n.abs().to_string();
@@ -114,7 +114,7 @@ impl Exact {
     /// rounded half-even to `max_places` (for spreadsheet caches, which hold binary floats
     /// anyway). Trailing zeros are dropped.
     pub fn to_plain(&self, max_places: u32) -> String {
-        let s = self.format(max_places, Mode::HalfEven);
+        let s = self.format(max_places, RoundingMode::HalfEven);
         match s.split_once('.') {
             Some((int, frac)) => {
                 let frac = frac.trim_end_matches('0');
@@ -218,7 +218,7 @@ mod tests {
     fn products_are_rounded_once() {
         // The line: a 28-digit intermediate result rounds this to ...339.01.
         let kg = x(dec!(13387220671609.38)) * x(dec!(67.76770033299787411647109880));
-        assert_eq!(kg.format(2, Mode::HalfUp), "907221158765339.00");
+        assert_eq!(kg.format(2, RoundingMode::HalfUp), "907221158765339.00");
         let rounded_twice = dec!(13387220671609.38) * dec!(67.76770033299787411647109880);
         assert_eq!(
             rounded_twice
@@ -229,30 +229,33 @@ mod tests {
 
     #[test]
     fn halves_negatives_and_zero() {
-        assert_eq!(x(dec!(4703.985)).format(2, Mode::HalfUp), "4703.99");
-        assert_eq!(x(dec!(4703.985)).format(2, Mode::HalfEven), "4703.98");
-        assert_eq!(x(dec!(-0.125)).format(2, Mode::HalfUp), "-0.13");
-        assert_eq!(x(dec!(-0.125)).format(2, Mode::HalfEven), "-0.12");
-        assert_eq!(x(dec!(-0.001)).format(2, Mode::HalfUp), "0.00");
-        assert_eq!(x(dec!(0.5)).format(0, Mode::HalfEven), "0");
-        assert_eq!(x(dec!(2.5)).format(0, Mode::HalfUp), "3");
-        assert_eq!(x(dec!(0.05)).format(1, Mode::HalfUp), "0.1");
+        assert_eq!(x(dec!(4703.985)).format(2, RoundingMode::HalfUp), "4703.99");
+        assert_eq!(
+            x(dec!(4703.985)).format(2, RoundingMode::HalfEven),
+            "4703.98"
+        );
+        assert_eq!(x(dec!(-0.125)).format(2, RoundingMode::HalfUp), "-0.13");
+        assert_eq!(x(dec!(-0.125)).format(2, RoundingMode::HalfEven), "-0.12");
+        assert_eq!(x(dec!(-0.001)).format(2, RoundingMode::HalfUp), "0.00");
+        assert_eq!(x(dec!(0.5)).format(0, RoundingMode::HalfEven), "0");
+        assert_eq!(x(dec!(2.5)).format(0, RoundingMode::HalfUp), "3");
+        assert_eq!(x(dec!(0.05)).format(1, RoundingMode::HalfUp), "0.1");
         assert_eq!(
             Exact::int(1)
                 .fraction_of(&Exact::int(3))
-                .format(10, Mode::HalfUp),
+                .format(10, RoundingMode::HalfUp),
             "0.3333333333"
         );
         assert_eq!(
             Exact::int(2)
                 .fraction_of(&Exact::int(3))
-                .format(3, Mode::HalfUp),
+                .format(3, RoundingMode::HalfUp),
             "0.667"
         );
         // Far beyond the 96-bit decimal range, still exact.
         let big = x(dec!(9999999999999999999999999999)) * x(dec!(2.1));
         assert_eq!(
-            big.format(1, Mode::HalfUp),
+            big.format(1, RoundingMode::HalfUp),
             "20999999999999999999999999997.9"
         );
         assert_eq!(x(dec!(1.50)).to_plain(28), "1.5");

@@ -5,32 +5,29 @@ use crate::units::exact::Exact;
 /// How results are rounded for display (`engagement.rounding`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rounding {
-    pub mode: Mode,
+    pub mode: RoundingMode,
     pub places: u32,
 }
 
-/// Half-up (四舍五入, away from zero at exact halves) or half-even (banker's rounding).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    HalfUp,
-    HalfEven,
-}
+/// Half-up (四舍五入, away from zero at exact halves) or half-even (banker's rounding): the
+/// file's own `engagement.rounding.mode`, used as it was read.
+pub use crate::input::model::RoundingMode;
 
 impl Default for Rounding {
     fn default() -> Self {
         Rounding {
-            mode: Mode::HalfUp,
+            mode: RoundingMode::HalfUp,
             places: 2,
         }
     }
 }
 
-impl Mode {
+impl RoundingMode {
     /// The name used in files: `half-up` or `half-even`.
     pub fn key(self) -> &'static str {
         match self {
-            Mode::HalfUp => "half-up",
-            Mode::HalfEven => "half-even",
+            RoundingMode::HalfUp => "half-up",
+            RoundingMode::HalfEven => "half-even",
         }
     }
 }
@@ -57,7 +54,7 @@ mod tests {
     fn exact_halves_follow_the_mode() {
         let up = Rounding::default();
         let even = Rounding {
-            mode: Mode::HalfEven,
+            mode: RoundingMode::HalfEven,
             places: 2,
         };
         // 65 t x 561 km x 0.129 kgCO2e/tkm, a line of the seed's transport table.
@@ -71,7 +68,7 @@ mod tests {
         assert_eq!(up.format(dec!(-0.001)), "0.00");
         assert_eq!(up.format(dec!(42900)), "42900.00");
         let none = Rounding {
-            mode: Mode::HalfUp,
+            mode: RoundingMode::HalfUp,
             places: 0,
         };
         assert_eq!(none.format(dec!(2.5)), "3");

@@ -582,10 +582,7 @@ impl Cx<'_> {
                     );
                 }
                 Rounding {
-                    mode: match r.mode {
-                        Some(model::RoundingMode::HalfEven) => rounding::Mode::HalfEven,
-                        Some(model::RoundingMode::HalfUp) | None => rounding::Mode::HalfUp,
-                    },
+                    mode: r.mode.unwrap_or(model::RoundingMode::HalfUp),
                     places: places.min(MAX_PLACES),
                 }
             }
@@ -933,7 +930,7 @@ impl Cx<'_> {
             if let (Some(mass), Some(distance), Some(_)) = (mass, distance, factor) {
                 let activity = Activity::Transport {
                     supplier: self.opt_text(&t.supplier, &lp.key("supplier")),
-                    mode: t.mode.unwrap_or(Mode::Road),
+                    mode: t.mode.unwrap_or(TransportMode::Road),
                     mass,
                     distance,
                     count: t.count.clone(),
