@@ -12,7 +12,7 @@ use crate::engagement::*;
 use crate::input::model::{self, Text};
 use crate::input::yaml::{Node, Value};
 use crate::units::quantity::{self, Dimension, GwpSet, Quantity, ReadError};
-use crate::units::rounding::{self, Rounding};
+use crate::units::rounding::Rounding;
 
 /// The only format this version reads.
 pub const FORMAT: &str = "cfp-verify/1";
