@@ -408,6 +408,55 @@ fn a_template_folder_overrides_the_wording() {
 }
 
 #[test]
+fn a_template_folder_rewords_the_sentences_headings_and_captions_of_the_report() {
+    // Only the catalogue: the report's sentences, headings, captions, table numbers and page
+    // footer are all keys of it, so a body rewords them without copying a template.
+    let templates = tmp("reworded-sentences");
+    std::fs::create_dir_all(templates.join("common")).unwrap();
+    std::fs::write(
+        templates.join("common/wording.yaml"),
+        concat!(
+            "text.statement.engagement: {en: \"{client} asked {verifier} to verify {products} (custom statement).\"}\n",
+            "heading.emissions-by-stage: {zh: \"各阶段排放（自定义）\", en: \"Stage emissions (custom)\"}\n",
+            "caption.footprint-summary: {en: \"Summary of the {product} footprint\"}\n",
+            "label.table-number: {en: \"Tab. {n} —\"}\n",
+            "label.page-x-of-y: {en: \"p. {page} [of {pages}] #*_\"}\n",
+        ),
+    )
+    .unwrap();
+    let (run, pdf) = render(
+        "tests/fixtures/valid/minimal.yaml",
+        "reworded-sentences.pdf",
+        &["--templates", templates.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "Test Client Co., Ltd. asked Test Verification Body to verify Widget (custom statement).",
+        "各阶段排放（自定义）",
+        "Stage emissions (custom)",
+        "Tab. 1.2-1 — Products",
+        "— Summary of the Widget footprint",
+        // Typst's markup characters in a text are printed as they are.
+        "/ p. 2 [of ",
+        "] #*_",
+    ] {
+        assert!(flat.contains(needle), "no `{needle}` in {flat}");
+    }
+    for gone in [
+        "was engaged by",
+        "Emissions by stage",
+        "Widget: summary",
+        "Page 2 of",
+    ] {
+        assert!(!flat.contains(gone), "`{gone}` is still printed");
+    }
+    // The other language of a reworded key stays.
+    assert!(has(&text, "受测试客户有限公司委托"), "{flat}");
+}
+
+#[test]
 fn invalid_input_renders_nothing() {
     let (run, pdf) = render(
         "tests/fixtures/invalid/unknown-factor.yaml",

@@ -338,6 +338,97 @@ mod tests {
         }
     }
 
+    /// The `w("key", name=…, …)` calls of a template source (comments left out): each key
+    /// with the names of its arguments.
+    fn wording_calls(source: &str) -> Vec<(String, Vec<String>)> {
+        let mut text = String::new();
+        let mut rest = source;
+        while let Some(open) = rest.find("{#") {
+            text.push_str(&rest[..open]);
+            rest = rest[open..]
+                .find("#}")
+                .map_or("", |close| &rest[open + close + 2..]);
+        }
+        text.push_str(rest);
+        let mut calls = Vec::new();
+        for (at, _) in text.match_indices("w(\"") {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let after = &text[at + 3..];
+            let key = after[..after.find('"').expect("a closed key")].to_owned();
+            // The arguments: up to the `)` that closes the call, split at its own commas.
+            let (mut depth, mut quoted, mut names, mut part) =
+                (0, false, Vec::new(), String::new());
+            for c in after[key.len() + 1..].chars() {
+                match c {
+                    '"' => quoted = !quoted,
+                    '(' | '[' | '{' if !quoted => depth += 1,
+                    ')' if !quoted && depth == 0 => break,
+                    ')' | ']' | '}' if !quoted => depth -= 1,
+                    ',' if !quoted && depth == 0 => {
+                        if let Some((name, _)) = part.split_once('=') {
+                            names.push(name.trim().to_owned());
+                        }
+                        part.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                part.push(c);
+            }
+            if let Some((name, _)) = part.split_once('=') {
+                names.push(name.trim().to_owned());
+            }
+            calls.push((key, names));
+        }
+        calls
+    }
+
+    #[test]
+    fn every_key_the_builtin_templates_ask_for_is_in_the_catalogue() {
+        let c = Catalogue::builtin();
+        let mut asked = 0;
+        for (file, source) in crate::report::template::TEMPLATES {
+            if !file.ends_with(".j2") {
+                continue;
+            }
+            for (key, names) in wording_calls(source) {
+                asked += 1;
+                let Some(text) = c.get(&key) else {
+                    panic!("{file}: `w(\"{key}\")`: no such key in {WORDING}");
+                };
+                let known: BTreeSet<&str> = placeholders(&text.zh)
+                    .into_iter()
+                    .chain(placeholders(&text.en))
+                    .collect();
+                for name in &names {
+                    assert!(
+                        known.contains(name.as_str()),
+                        "{file}: `w(\"{key}\", {name}=…)`: the text has no {{{name}}}; it has {known:?}"
+                    );
+                }
+                // A placeholder the call leaves to the template: typst code put in afterwards.
+                for p in known {
+                    assert!(
+                        names.iter().any(|n| n == p)
+                            || source.contains(&format!("replace(\"{{{p}}}\"")),
+                        "{file}: `w(\"{key}\")` leaves {{{p}}} unfilled"
+                    );
+                }
+            }
+        }
+        assert!(asked > 100, "only {asked} calls found: the scan is broken");
+        let calls = wording_calls(
+            "{# w(\"not.a-call\") #}{{ hw(1, \"x\", w(\"a.b\", x={\"zh\": y, \"en\": z|f(1, 2)}, n=3)) }}",
+        );
+        assert_eq!(
+            calls,
+            [("a.b".to_owned(), vec!["x".to_owned(), "n".to_owned()])]
+        );
+    }
+
     #[test]
     fn placeholders_are_filled_per_language() {
         let c = Catalogue::builtin();
