@@ -597,15 +597,15 @@ pub struct TransportLine {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TransportMode {
-    /// 公路 / Road
+    /// 汽运 / Road
     Road,
-    /// 铁路 / Rail
+    /// 铁运 / Rail
     Rail,
     /// 海运 / Sea
     Sea,
     /// 内河运输 / Inland waterway
     InlandWaterway,
-    /// 航空 / Air
+    /// 空运 / Air
     Air,
 }
 
