@@ -64,7 +64,7 @@ pub struct LineResult {
 /// The data-quality score (share-weighted mean of the lines' mean scores) and its grade.
 #[derive(Debug)]
 pub struct Quality {
-    /// The share-weighted mean score, from 1 (worst) to 6 (best), exact.
+    /// The share-weighted mean score, exact: 1 (worst) to 6 (best); 0 when the total is 0.
     pub score: Exact,
     /// 1 (best, score >= 5.0) to 5 (score below 2.0).
     pub grade: u8,

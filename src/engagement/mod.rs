@@ -89,7 +89,8 @@ pub struct Report {
     pub supersedes: Option<String>,
     /// The date of issue.
     pub issued: NaiveDate,
-    /// Draft, reviewed or approved (draft when not given): only approved prints without a watermark.
+    /// Draft, reviewed or approved (draft when not given): only approved prints without a
+    /// watermark.
     pub status: Status,
     /// The report's languages in order: `[zh, en]`, `[en, zh]`, `[zh]` or `[en]`.
     pub languages: Vec<Language>,
@@ -344,7 +345,8 @@ impl Calibration {
 /// A product and its inventory.
 #[derive(Debug)]
 pub struct Product {
-    /// The product's id, trimmed, unique in the file: it names the product in JSON, the workbook and `diff`.
+    /// The product's id, trimmed, unique in the file: it names the product in JSON, the
+    /// workbook and `diff`.
     pub id: String,
     /// The product's name.
     pub name: Bi,
@@ -360,7 +362,8 @@ pub struct Product {
     pub mass: Option<Quantity>,
     /// The output in the period, in functional units, exact and more than 0.
     pub output: Decimal,
-    /// Every inventory line: materials, transport, energy, then process lines, each list in file order.
+    /// Every inventory line: materials, transport, energy, then process lines, each list in
+    /// file order.
     pub lines: Vec<Line>,
     /// The period total the client claims, when given.
     pub claimed_total: Option<Claim>,
@@ -389,7 +392,8 @@ pub struct Claim {
 /// One inventory line.
 #[derive(Debug)]
 pub struct Line {
-    /// What the line is: the material, energy carrier or emission source (for transport, the material carried).
+    /// What the line is: the material, energy carrier or emission source (for transport,
+    /// the material carried).
     pub name: Bi,
     /// The stage of the list it was read from.
     pub stage: Stage,
@@ -443,7 +447,8 @@ pub enum Activity {
 pub struct Scores {
     /// The activity-data score, 1 to 6 (implied: continuous 6, periodic 3, estimated 1).
     pub activity: u8,
-    /// The emission-factor score, 1 to 6 (implied by the factor's category; 1 for a process line, whose GWP counts as an international factor).
+    /// The emission-factor score, 1 to 6 (implied by the factor's category; 1 for a process
+    /// line, whose GWP counts as an international factor).
     pub factor: u8,
     /// The calibration score, 1 to 6 (implied: compliant 6, accepted 3, none 1).
     pub calibration: u8,

@@ -14,9 +14,11 @@ pub struct FigureChange {
     pub product: String,
     /// A stage key (`materials`, `transport`, …), `total` or `per_unit`.
     pub figure: &'static str,
-    /// The figure in the old revision, kgCO2e (per functional unit for `per_unit`), rounded as the new revision says; `None` when the old revision lacks it.
+    /// The figure in the old revision, kgCO2e (per functional unit for `per_unit`), rounded
+    /// as the new revision says; `None` when the old revision lacks it.
     pub old: Option<String>,
-    /// The figure in the new revision, kgCO2e (per functional unit for `per_unit`), rounded as configured; `None` when the new revision lacks it.
+    /// The figure in the new revision, kgCO2e (per functional unit for `per_unit`), rounded
+    /// as configured; `None` when the new revision lacks it.
     pub new: Option<String>,
     /// `new - old`, when both exist.
     pub change: Option<String>,
@@ -29,7 +31,8 @@ pub struct LineChange {
     pub product: String,
     /// The stage key (`materials`, `transport`, …).
     pub stage: &'static str,
-    /// The line's Chinese name, with its supplier in brackets for a transport line: what lines are matched by.
+    /// The line's Chinese name, with its supplier in brackets for a transport line: what
+    /// lines are matched by.
     pub line: String,
     /// Activity, factor and emissions (kgCO2e) before and after.
     pub old: Option<String>,

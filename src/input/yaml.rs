@@ -46,7 +46,8 @@ pub enum Value {
 /// A scalar as written: its text and whether it was plain (unquoted).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
-    /// The scalar's source text, with quotes and escapes resolved; never converted to a number here.
+    /// The scalar's source text, with quotes and escapes resolved; never converted to a
+    /// number here.
     pub text: String,
     /// True when written without quotes (so `null`, `~` or an empty value can mean null).
     pub plain: bool,

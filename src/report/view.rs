@@ -477,7 +477,8 @@ pub struct StageLinesV {
     pub item: T,
     /// True when the lines are freight (mass x distance x factor).
     pub freight: bool,
-    /// The stage's key (`materials`, `transport`, `production`), for templates to tell stages apart.
+    /// The stage's key (`materials`, `transport`, `production`), for templates to tell
+    /// stages apart.
     pub key: &'static str,
     /// The stage's lines, in file order.
     pub lines: Vec<LineV>,
@@ -494,7 +495,8 @@ pub struct RecV {
     pub claimed: String,
     /// The verified figure, rounded as configured.
     pub computed: String,
-    /// `(claimed - computed) / computed` in percent, rounded as configured; `—` when nothing was computed.
+    /// `(claimed - computed) / computed` in percent, rounded as configured; `—` when
+    /// nothing was computed.
     pub difference: String,
     /// True when the difference exceeds the materiality threshold.
     pub material: bool,
