@@ -446,7 +446,8 @@ pub struct LineV {
     pub b: String,
     /// The unit of `b` (`km`); empty for lines other than transport.
     pub b_unit: String,
-    /// The factor's value as written; for a process line, the GWP of its gas.
+    /// The factor's value as written; for a process line, what turns its quantity into
+    /// kgCO2e: its gas's GWP times the unit's size (23.5 for `gSF6` in AR5).
     pub factor: String,
     /// The factor's unit; for a process line, the GWP set (`GWP AR5`).
     pub factor_unit: String,
