@@ -10,6 +10,7 @@ use crate::units::quantity::GwpSet;
 /// The figures of every product, exact (never rounded).
 #[derive(Debug)]
 pub struct Results {
+    /// One per product, in file order (parallel to [`Engagement::products`]).
     pub products: Vec<ProductResult>,
 }
 
@@ -24,10 +25,14 @@ pub struct ProductResult {
     pub total: Exact,
     /// Per functional unit, per stage.
     pub per_unit: StageMap<Exact>,
+    /// The footprint per functional unit, all stages together: the total divided by the output.
     pub per_unit_total: Exact,
     /// Each stage's share of the total, as a fraction of 1 (0 when the total is 0).
     pub shares: StageMap<Exact>,
+    /// The product's data-quality score and grade.
     pub quality: Quality,
+    /// The client's claimed figures against the computed ones: one per [`Figure`] claimed,
+    /// none when nothing was claimed.
     pub reconciliation: Vec<Reconciliation>,
 }
 
@@ -41,6 +46,7 @@ impl ProductResult {
 /// One inventory line's result.
 #[derive(Debug)]
 pub struct LineResult {
+    /// The line's emissions, kgCO2e, exact.
     pub kg: Exact,
     /// What `activity x factor` (or `mass x distance x factor`) is multiplied by to give
     /// kgCO2e: unit conversions and, for a gas, its GWP. 1 for `kWh x tCO2/MWh`.
@@ -58,6 +64,7 @@ pub struct LineResult {
 /// The data-quality score (share-weighted mean of the lines' mean scores) and its grade.
 #[derive(Debug)]
 pub struct Quality {
+    /// The share-weighted mean score, exact: 1 (worst) to 6 (best); 0 when the total is 0.
     pub score: Exact,
     /// 1 (best, score >= 5.0) to 5 (score below 2.0).
     pub grade: u8,
@@ -66,7 +73,9 @@ pub struct Quality {
 /// Which declared figure a reconciliation concerns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Figure {
+    /// The period total (`claimed.total`).
     Total,
+    /// The footprint per functional unit (`claimed.per_unit`).
     PerUnit,
 }
 
@@ -83,13 +92,17 @@ impl Figure {
 /// A claimed figure against the verified one.
 #[derive(Debug)]
 pub struct Reconciliation {
+    /// Which figure is compared.
     pub figure: Figure,
+    /// The client's figure in kgCO2e (per functional unit for [`Figure::PerUnit`]), exact.
     pub claimed: Exact,
+    /// The computed figure it is compared with, in the same unit, exact.
     pub computed: Exact,
     /// `(claimed - computed) / computed`, in percent; `None` when nothing was computed.
     pub difference_pct: Option<Exact>,
     /// True when the difference's size exceeds the materiality threshold.
     pub material: bool,
+    /// Where the claimed figure is written: `products[i].claimed.total` or `.per_unit`.
     pub path: Path,
 }
 

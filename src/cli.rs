@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "cfp-verify", version, about)]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
     /// How problems in an engagement file, a template or the generated typst source are
@@ -49,6 +50,7 @@ pub enum Command {
         /// Engagement files, or folders of them (`*.yaml`): several are rendered in parallel.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// How the reports are made and where they go.
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -89,6 +91,7 @@ pub enum Command {
     Watch {
         /// The engagement file.
         file: PathBuf,
+        /// How the preview is made and where it goes.
         #[command(flatten)]
         report: ReportArgs,
     },

@@ -6,14 +6,18 @@ use std::fmt;
 /// A place in the engagement file: 1-based line and column (in characters).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Mark {
+    /// The line, from 1.
     pub line: usize,
+    /// The column, from 1, counted in characters (not bytes).
     pub col: usize,
 }
 
 /// One step of a YAML path: a mapping key or a list index.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Seg {
+    /// A mapping key, as written: `products`, `mass`.
     Key(String),
+    /// A list index, from 0 (`[0]` is the first item).
     Index(usize),
 }
 

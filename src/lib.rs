@@ -31,8 +31,11 @@ use input::{de, model, yaml};
 /// A valid engagement with its figures and findings.
 #[derive(Debug)]
 pub struct Verified {
+    /// The engagement as validated: every value read, checked and typed.
     pub engagement: Engagement,
+    /// Its figures, exact (rounded only when shown).
     pub results: Results,
+    /// What the checks found, in a fixed order; none of them makes the file invalid.
     pub findings: Vec<Finding>,
     /// The parsed file, to say where a finding's path is written.
     pub root: yaml::Node,

@@ -1,6 +1,8 @@
 //! The `cfp-verify` binary: parses arguments, dispatches to a command, and turns its
 //! errors into messages and exit codes.
 
+#![warn(missing_docs)]
+
 mod cli;
 mod cmd;
 mod config;

@@ -37,15 +37,20 @@ pub struct Finding {
 /// What a finding concerns.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Subject {
+    /// The product it concerns, when it concerns one.
     pub product: Option<Named>,
+    /// The emission factor it concerns, when it concerns one.
     pub factor: Option<Named>,
+    /// The life-cycle stage it concerns, when it concerns one.
     pub stage: Option<Stage>,
 }
 
 /// A product or factor: its id in the file and its name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Named {
+    /// The id as written in the file (a product's `id`, a factor's key under `factors`).
     pub id: String,
+    /// Its name in both languages (the id itself for a factor without a `name`).
     pub name: Bi,
 }
 
@@ -65,7 +70,9 @@ pub enum Fact {
     /// A word of the catalogue (`key`), worded with the figures before it; `value` is its
     /// machine name (`total`, `national`).
     Term {
+        /// The catalogue key of the word: `term.figure.total`, `term.unit.per-unit`, …
         key: &'static str,
+        /// The machine name, as the results JSON gives it: `total`, `per_unit`.
         value: &'static str,
     },
 }

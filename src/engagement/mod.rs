@@ -19,7 +19,9 @@ pub use stage::{BoundaryKind, Stage, StageMap, Words};
 /// A text in both languages (the same string twice when one was written for both).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bi {
+    /// The Chinese text, trimmed; the English one when only English was written.
     pub zh: String,
+    /// The English text, trimmed; the Chinese one when only Chinese was written.
     pub en: String,
 }
 
@@ -41,21 +43,34 @@ impl Bi {
 /// A date range with `from <= to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
+    /// The first day, included.
     pub from: NaiveDate,
+    /// The last day, included.
     pub to: NaiveDate,
 }
 
+/// A validated engagement: the whole file, read and checked, ready to calculate and print.
 #[derive(Debug)]
 pub struct Engagement {
+    /// The report's number, revision, dates, status, languages and title.
     pub report: Report,
+    /// What is verified against what (`engagement` in the file).
     pub scope: Scope,
+    /// The verification body, its team, reviewers and approver.
     pub verifier: Verifier,
+    /// The client whose products are verified.
     pub client: Client,
+    /// The system boundary and the stages it covers.
     pub boundary: Boundary,
+    /// The emission factors, in file order; lines refer to them by index.
     pub factors: Vec<Factor>,
+    /// The products, in file order, each with its inventory.
     pub products: Vec<Product>,
+    /// How each kind of activity data was judged; empty when the file says nothing.
     pub data_evaluation: DataEvaluation,
+    /// Improvement measures, in file order (none when not given).
     pub improvements: Vec<Improvement>,
+    /// The report's attachments, in file order (none when not given).
     pub attachments: Vec<Attachment>,
     /// The images the engagement names, read once when it was validated (or taken from a
     /// report's attachments), by their path in the file: every later step uses these
@@ -63,114 +78,183 @@ pub struct Engagement {
     pub files: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
+/// The report itself, as issued.
 #[derive(Debug)]
 pub struct Report {
+    /// The report number, trimmed and safe in a file name (letters, digits, `-`, `_`, `.`).
     pub number: String,
+    /// The revision: 1 for the first issue, one more per reissue.
     pub revision: u32,
+    /// The number of the report this one replaces, as written.
     pub supersedes: Option<String>,
+    /// The date of issue.
     pub issued: NaiveDate,
+    /// Draft, reviewed or approved (draft when not given): only approved prints without a
+    /// watermark.
     pub status: Status,
     /// The report's languages in order: `[zh, en]`, `[en, zh]`, `[zh]` or `[en]`.
     pub languages: Vec<Language>,
+    /// The report's title, the built-in one when the file gives none.
     pub title: Bi,
+    /// What changed in each revision after the first, in file order.
     pub changes: Vec<Change>,
 }
 
+/// One entry of the revision history.
 #[derive(Debug)]
 pub struct Change {
+    /// The revision it describes, 2 or more and at most the current one.
     pub revision: u32,
+    /// When the change was made.
     pub date: NaiveDate,
+    /// What changed.
     pub note: Bi,
 }
 
 /// What was verified against what: `engagement` in the file.
 #[derive(Debug)]
 pub struct Scope {
+    /// The standards and rules the verification follows, in the order listed.
     pub criteria: Vec<Bi>,
+    /// Reasonable or limited assurance.
     pub assurance: Assurance,
     /// Fractions: 5% is 0.05.
     pub materiality: Decimal,
+    /// The cut-off for one excluded process, as a fraction (1% is 0.01).
     pub cutoff_process: Decimal,
+    /// The cut-off for all excluded processes together, as a fraction.
     pub cutoff_total: Decimal,
+    /// The share of emissions the inventory must cover, as a fraction (98% is 0.98).
     pub coverage: Decimal,
+    /// The reporting period the figures cover.
     pub period: Span,
+    /// When the documents were reviewed, when given.
     pub document_review: Option<Span>,
+    /// When the site was visited.
     pub site_visit: Span,
+    /// The IPCC report whose 100-year GWPs turn gases into CO2e.
     pub gwp: GwpSet,
+    /// How figures are rounded for display (half-up to 2 places when not given).
     pub rounding: Rounding,
 }
 
+/// The verification body.
 #[derive(Debug)]
 pub struct Verifier {
+    /// The body's name.
     pub name: Bi,
+    /// Its address, when given.
     pub address: Option<Bi>,
+    /// Its profile, paragraphs separated by blank lines, when given.
     pub profile: Option<Bi>,
     /// Paths relative to the engagement file's folder, known to exist inside it.
     pub logo: Option<String>,
+    /// The verification team, in file order, with exactly one lead.
     pub team: Vec<TeamMember>,
+    /// The technical reviewers, at least one, none of them on the team.
     pub reviewers: Vec<Reviewer>,
+    /// Who approved the report: always present when the status is approved.
     pub approver: Option<Approver>,
+    /// The seal image's path, like `logo`.
     pub seal: Option<String>,
 }
 
+/// A member of the verification team.
 #[derive(Debug)]
 pub struct TeamMember {
+    /// The member's name.
     pub name: Bi,
+    /// Team leader or member.
     pub role: Role,
+    /// The member's field of expertise, when given.
     pub field: Option<Bi>,
+    /// True when the member took part in the site visit (false when not said).
     pub on_site: bool,
 }
 
+/// A technical reviewer.
 #[derive(Debug)]
 pub struct Reviewer {
+    /// The reviewer's name.
     pub name: Bi,
+    /// The reviewer's field of expertise, when given.
     pub field: Option<Bi>,
+    /// True when the reviewer took part in the site visit (false when not said).
     pub on_site: bool,
 }
 
+/// Who approves the report.
 #[derive(Debug)]
 pub struct Approver {
+    /// The approver's name.
     pub name: Bi,
+    /// The signature image's path, like `logo`, when given.
     pub signature: Option<String>,
 }
 
+/// The client.
 #[derive(Debug)]
 pub struct Client {
+    /// The client's name.
     pub name: Bi,
+    /// The unified social credit code, trimmed, its check digit verified (GB 32100-2015).
     pub credit_code: Option<String>,
+    /// The client's industry, when given.
     pub industry: Option<Industry>,
+    /// The client's address, when given.
     pub address: Option<Bi>,
+    /// When the client was founded, when given.
     pub founded: Option<NaiveDate>,
+    /// The client's legal form, when given.
     pub legal_form: Option<Bi>,
+    /// The client's profile, when given.
     pub profile: Option<Bi>,
+    /// How the client manages and uses energy, when given.
     pub energy: Option<Bi>,
+    /// The organisation chart image's path, like `Verifier::logo`, when given.
     pub org_chart: Option<String>,
+    /// The main energy-using equipment, in file order.
     pub equipment: Vec<Equipment>,
+    /// The production processes, in file order.
     pub processes: Vec<Process>,
 }
 
+/// The client's industry.
 #[derive(Debug)]
 pub struct Industry {
+    /// The industry code as written, trimmed (`3823`).
     pub code: String,
+    /// The industry's name.
     pub name: Bi,
 }
 
+/// A piece of energy-using equipment, as listed in the report.
 #[derive(Debug)]
 pub struct Equipment {
+    /// The equipment's name.
     pub name: Bi,
+    /// Its model, as written.
     pub model: Option<String>,
+    /// Its power or rating, as written (`300W`).
     pub power: Option<String>,
+    /// How many there are, when given.
     pub count: Option<u32>,
+    /// A remark, when given.
     pub note: Option<Bi>,
 }
 
+/// A production process.
 #[derive(Debug)]
 pub struct Process {
+    /// The process's name.
     pub name: Bi,
+    /// Its steps, in order.
     pub steps: Vec<Bi>,
+    /// The flow chart image's path, like `Verifier::logo`, when given.
     pub flowchart: Option<String>,
 }
 
+/// The system boundary.
 #[derive(Debug)]
 pub struct Boundary {
     /// Which life cycle is verified: cradle to gate, …
@@ -178,30 +262,47 @@ pub struct Boundary {
     /// The boundary's stages, in canonical order: every figure per stage is given for
     /// exactly these.
     pub stages: Vec<Stage>,
+    /// The processes the boundary includes, as listed (none when not given).
     pub included: Vec<Bi>,
+    /// The processes left out, in file order.
     pub excluded: Vec<Excluded>,
 }
 
+/// A process left out of the inventory.
 #[derive(Debug)]
 pub struct Excluded {
+    /// What is left out.
     pub item: Bi,
     /// Estimated share of the footprint, as a fraction, when given.
     pub share: Option<Decimal>,
+    /// Where the item is written (`boundary.excluded[i]`), for findings about it.
     pub path: Path,
 }
 
+/// An emission factor.
 #[derive(Debug)]
 pub struct Factor {
+    /// The factor's id: its key under `factors`, as lines name it.
     pub id: String,
+    /// The factor's name, when given.
     pub name: Option<Bi>,
+    /// The factor's value as written, exact, zero or more.
     pub value: Decimal,
+    /// Its unit: emissions per unit of activity (`kgCO2e/tkm`).
     pub unit: FactorUnit,
+    /// Where the factor comes from (the citation printed in the report).
     pub source: Bi,
+    /// The kind of source, which sets the factor's data-quality score.
     pub category: Category,
+    /// The entry's id in its database, as written, when given.
     pub reference: Option<String>,
+    /// The year its data are for, when given (old factors are flagged).
     pub year: Option<u16>,
+    /// A remark, when given.
     pub note: Option<Bi>,
+    /// The verification team's conclusion on the factor, when given.
     pub evaluation: Option<Bi>,
+    /// Where the factor is written (`factors.<id>`), for findings about it.
     pub path: Path,
 }
 
@@ -241,20 +342,34 @@ impl Calibration {
     }
 }
 
+/// A product and its inventory.
 #[derive(Debug)]
 pub struct Product {
+    /// The product's id, trimmed, unique in the file: it names the product in JSON, the
+    /// workbook and `diff`.
     pub id: String,
+    /// The product's name.
     pub name: Bi,
+    /// Its brand, when given.
     pub brand: Option<Bi>,
+    /// Its model, as written, when given.
     pub model: Option<String>,
+    /// Its specification, as written, when given.
     pub specification: Option<String>,
+    /// The functional unit the per-unit figures refer to (`台` / `unit`).
     pub functional_unit: Bi,
     /// Mass of one functional unit, without packaging, when given.
     pub mass: Option<Quantity>,
+    /// The output in the period, in functional units, exact and more than 0.
     pub output: Decimal,
+    /// Every inventory line: materials, transport, energy, then process lines, each list in
+    /// file order.
     pub lines: Vec<Line>,
+    /// The period total the client claims, when given.
     pub claimed_total: Option<Claim>,
+    /// The footprint per functional unit the client claims, when given.
     pub claimed_per_unit: Option<Claim>,
+    /// Where the product is written (`products[i]`), for findings about it.
     pub path: Path,
 }
 
@@ -268,43 +383,61 @@ impl Product {
 /// A figure the client declared, in kgCO2e.
 #[derive(Debug)]
 pub struct Claim {
+    /// The figure converted to kgCO2e (per functional unit for `per_unit`), exact.
     pub kg: crate::units::exact::Exact,
+    /// Where it is written (`products[i].claimed.total` or `.per_unit`).
     pub path: Path,
 }
 
 /// One inventory line.
 #[derive(Debug)]
 pub struct Line {
+    /// What the line is: the material, energy carrier or emission source (for transport,
+    /// the material carried).
     pub name: Bi,
     /// The stage of the list it was read from.
     pub stage: Stage,
+    /// What the line measures, with its quantities.
     pub activity: Activity,
     /// Index into [`Engagement::factors`]; `None` for direct process emissions.
     pub factor: Option<usize>,
+    /// The data-quality scores used: the verifier's own where given, else the implied ones.
     pub scores: Scores,
     /// The scores implied by `data` and the factor's category, before any override.
     pub implied: Scores,
+    /// Where the line is written (`products[i].transport[j]`), for findings about it.
     pub path: Path,
 }
 
 /// What a line measures.
 #[derive(Debug)]
 pub enum Activity {
+    /// A raw material consumed: quantity x factor.
     Material {
+        /// The amount consumed, in the unit it was written in (a unit the factor is per).
         quantity: Quantity,
     },
+    /// A delivery of raw material: mass x distance x factor (per tkm).
     Transport {
+        /// Who supplied the material, when given.
         supplier: Option<Bi>,
+        /// How it travelled (road when not said).
         mode: TransportMode,
+        /// The mass carried.
         mass: Quantity,
+        /// The distance travelled.
         distance: Quantity,
+        /// The number of items bought, as written (`13000 只`); printed, never calculated with.
         count: Option<String>,
     },
+    /// Energy consumed: quantity x factor.
     Energy {
+        /// The amount consumed, in the unit it was written in (a unit the factor is per).
         quantity: Quantity,
     },
     /// Direct emissions of a gas (or of CO2e), multiplied by its GWP.
     Process {
+        /// The amount of the gas (or CO2e) emitted, as written (`0.2 kgSF6`).
         quantity: Quantity,
     },
 }
@@ -312,37 +445,59 @@ pub enum Activity {
 /// Data-quality scores of a line, 1 to 6 each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scores {
+    /// The activity-data score, 1 to 6 (implied: continuous 6, periodic 3, estimated 1).
     pub activity: u8,
+    /// The emission-factor score, 1 to 6 (implied by the factor's category; 1 for a process
+    /// line, whose GWP counts as an international factor).
     pub factor: u8,
+    /// The calibration score, 1 to 6 (implied: compliant 6, accepted 3, none 1).
     pub calibration: u8,
 }
 
+/// How each kind of activity data was judged, printed as evaluation tables.
 #[derive(Debug, Default)]
 pub struct DataEvaluation {
+    /// The evaluation of the output figures, when given.
     pub output: Option<Evaluation>,
+    /// The evaluation of the raw material figures, when given.
     pub materials: Option<Evaluation>,
+    /// The evaluation of the transport figures, when given.
     pub transport: Option<Evaluation>,
+    /// The evaluation of the production (energy and process) figures, when given.
     pub production: Option<Evaluation>,
 }
 
+/// How one kind of activity data was judged; every part optional.
 #[derive(Debug, Default)]
 pub struct Evaluation {
+    /// Where the data come from and what they were cross-checked against.
     pub source: Option<Bi>,
+    /// How the data are monitored.
     pub method: Option<Bi>,
+    /// How often they are monitored.
     pub frequency: Option<Bi>,
+    /// How often they are recorded.
     pub recording: Option<Bi>,
+    /// How missing data are dealt with.
     pub missing: Option<Bi>,
+    /// The team's conclusion.
     pub conclusion: Option<Bi>,
 }
 
+/// An improvement measure the report recommends.
 #[derive(Debug)]
 pub struct Improvement {
+    /// The measure, in short.
     pub title: Bi,
+    /// What it involves.
     pub text: Bi,
 }
 
+/// An attachment listed in the report.
 #[derive(Debug)]
 pub struct Attachment {
+    /// The attachment's title.
     pub title: Bi,
+    /// Its file's path, relative to the engagement file's folder, when given.
     pub file: Option<String>,
 }

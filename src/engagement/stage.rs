@@ -14,7 +14,9 @@ pub use crate::input::model::BoundaryKind;
 /// A text in both languages, fixed when the program is built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Words {
+    /// The Chinese text.
     pub zh: &'static str,
+    /// The English text.
     pub en: &'static str,
 }
 

@@ -10,10 +10,15 @@ use crate::units::rounding::Rounding;
 /// A figure of a product in both revisions.
 #[derive(Debug, Clone, Serialize)]
 pub struct FigureChange {
+    /// The product's id (products are matched across revisions by id).
     pub product: String,
     /// A stage key (`materials`, `transport`, …), `total` or `per_unit`.
     pub figure: &'static str,
+    /// The figure in the old revision, kgCO2e (per functional unit for `per_unit`), rounded
+    /// as the new revision says; `None` when the old revision lacks it.
     pub old: Option<String>,
+    /// The figure in the new revision, kgCO2e (per functional unit for `per_unit`), rounded
+    /// as configured; `None` when the new revision lacks it.
     pub new: Option<String>,
     /// `new - old`, when both exist.
     pub change: Option<String>,
@@ -22,18 +27,25 @@ pub struct FigureChange {
 /// An inventory line that was added, removed or changed.
 #[derive(Debug, Clone, Serialize)]
 pub struct LineChange {
+    /// The product's id.
     pub product: String,
+    /// The stage key (`materials`, `transport`, …).
     pub stage: &'static str,
+    /// The line's Chinese name, with its supplier in brackets for a transport line: what
+    /// lines are matched by.
     pub line: String,
     /// Activity, factor and emissions (kgCO2e) before and after.
     pub old: Option<String>,
+    /// The same after; `None` when the line was removed.
     pub new: Option<String>,
 }
 
 /// Everything that differs between two engagements' results.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Diff {
+    /// The product figures that changed: stages, `total` and `per_unit`, product by product.
     pub figures: Vec<FigureChange>,
+    /// The inventory lines that were added, removed or changed, product by product.
     pub lines: Vec<LineChange>,
 }
 

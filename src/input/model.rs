@@ -43,7 +43,9 @@ pub struct File {
 /// Text in both languages: one string for both, or `{zh: …, en: …}`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Text {
+    /// 中文文本 / The Chinese text; a single string written for both sets this and `en`
     pub zh: Option<String>,
+    /// 英文文本 / The English text; a single string written for both sets this and `zh`
     pub en: Option<String>,
 }
 
@@ -144,6 +146,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Keyed<T> {
     }
 }
 
+/// 报告信息 / The report itself: number, revision, dates, status, languages, title
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
@@ -167,18 +170,25 @@ pub struct Report {
     pub changes: Option<Vec<Change>>,
 }
 
+/// 报告状态 / How far the report has gone through review and approval
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// 草稿，打印“草稿”水印 / Draft: printed with a DRAFT watermark
     Draft,
+    /// 已评审，仍打印水印 / Reviewed by the technical reviewers: still printed with the watermark
     Reviewed,
+    /// 已批准，无水印，须有批准人 / Approved: no watermark; needs `verifier.approver`
     Approved,
 }
 
+/// 报告语言 / A language of the report
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    /// 中文 / Chinese
     Zh,
+    /// 英文 / English
     En,
 }
 
@@ -199,6 +209,7 @@ impl Language {
     }
 }
 
+/// 修订记录 / One entry of the revision history
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
@@ -210,6 +221,7 @@ pub struct Change {
     pub note: Text,
 }
 
+/// 评价范围与准则 / What is verified against what: criteria, assurance, thresholds, dates, GWP, rounding
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Engagement {
@@ -235,13 +247,17 @@ pub struct Engagement {
     pub rounding: Option<Rounding>,
 }
 
+/// 保证等级 / The level of assurance the verification gives
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Assurance {
+    /// 合理保证 / Reasonable assurance
     Reasonable,
+    /// 有限保证 / Limited assurance
     Limited,
 }
 
+/// 取舍原则：可不纳入清单的估计占比 / Cut-off: how much of the footprint excluded items may be estimated at
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cutoff {
@@ -251,6 +267,7 @@ pub struct Cutoff {
     pub total: String,
 }
 
+/// 日期区间（含首尾）/ A date range, both ends included
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Span {
@@ -260,13 +277,18 @@ pub struct Span {
     pub to: String,
 }
 
+/// 全球变暖潜值（100 年）/ The IPCC assessment report whose 100-year GWPs turn gases into CO2e
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum Gwp {
+    /// IPCC 第四次评估报告 / IPCC Fourth Assessment Report (2007)
     AR4,
+    /// IPCC 第五次评估报告 / IPCC Fifth Assessment Report (2013)
     AR5,
+    /// IPCC 第六次评估报告 / IPCC Sixth Assessment Report (2021)
     AR6,
 }
 
+/// 修约规则，只用于显示，计算不修约 / How figures are rounded for display; calculations are exact
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rounding {
@@ -276,13 +298,17 @@ pub struct Rounding {
     pub places: Option<u32>,
 }
 
+/// 修约方式 / Rounding mode
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RoundingMode {
+    /// 四舍五入 / Half-up: exact halves away from zero
     HalfUp,
+    /// 四舍六入五成双 / Half-even: exact halves to the even digit
     HalfEven,
 }
 
+/// 评价方 / The verification body: its name, team, reviewers and approver
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Verifier {
@@ -304,6 +330,7 @@ pub struct Verifier {
     pub seal: Option<String>,
 }
 
+/// 评价组成员 / A member of the verification team
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMember {
@@ -317,13 +344,17 @@ pub struct TeamMember {
     pub on_site: Option<bool>,
 }
 
+/// 评价组职责 / A team member's role
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// 组长 / Team leader: exactly one
     Lead,
+    /// 组员 / Team member
     Member,
 }
 
+/// 技术评审员 / A technical reviewer, independent of the team
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reviewer {
@@ -335,6 +366,7 @@ pub struct Reviewer {
     pub on_site: Option<bool>,
 }
 
+/// 报告批准人 / Who approves the report
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approver {
@@ -344,6 +376,7 @@ pub struct Approver {
     pub signature: Option<String>,
 }
 
+/// 受评价方 / The client whose products are verified
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
@@ -371,6 +404,7 @@ pub struct Client {
     pub processes: Option<Vec<Process>>,
 }
 
+/// 所属行业 / The client's industry
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Industry {
@@ -381,6 +415,7 @@ pub struct Industry {
     pub name: Text,
 }
 
+/// 主要用能设备 / A piece of energy-using equipment
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Equipment {
@@ -398,6 +433,7 @@ pub struct Equipment {
     pub note: Option<Text>,
 }
 
+/// 生产工艺 / A production process and its steps
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Process {
@@ -409,6 +445,7 @@ pub struct Process {
     pub flowchart: Option<String>,
 }
 
+/// 系统边界 / The system boundary: its type and what it includes and excludes
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Boundary {
@@ -421,12 +458,15 @@ pub struct Boundary {
     pub excluded: Option<Vec<Excluded>>,
 }
 
+/// 边界类型 / Which life cycle is verified; it sets the stages
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum BoundaryKind {
+    /// 从摇篮到大门：原材料获取、运输、生产 / Cradle to gate: raw materials, their transport, production
     CradleToGate,
 }
 
+/// 未包含的排放过程 / A process left out of the inventory
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Excluded {
@@ -436,6 +476,7 @@ pub struct Excluded {
     pub share: Option<String>,
 }
 
+/// 排放因子 / An emission factor, named by its id under `factors`
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Factor {
@@ -458,17 +499,25 @@ pub struct Factor {
     pub evaluation: Option<Text>,
 }
 
+/// 因子类别，决定因子评分（6 至 1）/ Where a factor comes from; sets its data-quality score (6 to 1)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
+    /// 量测/质量平衡所得，6 分 / Measured or mass balance: 6
     Measured,
+    /// 同制程/设备经验因子，5 分 / Same process or equipment: 5
     SameProcess,
+    /// 制造厂提供，4 分 / Provided by the manufacturer: 4
     Manufacturer,
+    /// 区域排放因子，3 分 / Regional: 3
     Regional,
+    /// 国内排放因子，2 分 / National: 2
     National,
+    /// 国际排放因子，1 分 / International: 1
     International,
 }
 
+/// 产品及其清单数据 / A product, its output and its inventory
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
@@ -504,6 +553,7 @@ pub struct Product {
     pub claimed: Option<Claimed>,
 }
 
+/// 原材料清单记录 / A raw material consumed: quantity x factor
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialLine {
@@ -519,6 +569,7 @@ pub struct MaterialLine {
     pub scores: Option<Scores>,
 }
 
+/// 运输清单记录 / A delivery of raw material: mass x distance x factor
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransportLine {
@@ -542,16 +593,23 @@ pub struct TransportLine {
     pub scores: Option<Scores>,
 }
 
+/// 运输方式 / How goods travel
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TransportMode {
+    /// 汽运 / Road
     Road,
+    /// 铁运 / Rail
     Rail,
+    /// 海运 / Sea
     Sea,
+    /// 内河运输 / Inland waterway
     InlandWaterway,
+    /// 空运 / Air
     Air,
 }
 
+/// 能源消耗清单记录 / Energy consumed in production: quantity x factor
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnergyLine {
@@ -567,6 +625,7 @@ pub struct EnergyLine {
     pub scores: Option<Scores>,
 }
 
+/// 过程排放清单记录 / Direct emissions of a gas in production: quantity x GWP
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessLine {
@@ -590,19 +649,27 @@ pub struct Data {
     pub calibration: Calibration,
 }
 
+/// 活动水平数据获取方式 / How an activity figure was obtained
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActivityMethod {
+    /// 连续监测，6 分 / Continuous monitoring: 6
     Continuous,
+    /// 定期记录，3 分 / Periodic records: 3
     Periodic,
+    /// 估算，1 分 / Estimated: 1
     Estimated,
 }
 
+/// 仪表校正情况 / The state of the meters' calibration
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Calibration {
+    /// 按要求检定/校准，6 分 / Calibrated as required: 6
     Compliant,
+    /// 校准情况可接受，3 分 / Accepted: 3
     Accepted,
+    /// 未校准，1 分 / Not calibrated: 1
     None,
 }
 
@@ -618,6 +685,7 @@ pub struct Scores {
     pub calibration: Option<u8>,
 }
 
+/// 受评价方声明值，与核算值比对 / The client's claimed figures, reconciled with the computed ones
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Claimed {
@@ -641,6 +709,7 @@ pub struct DataEvaluation {
     pub production: Option<Evaluation>,
 }
 
+/// 一类活动水平数据的评价 / How one kind of activity data was judged
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
@@ -658,6 +727,7 @@ pub struct Evaluation {
     pub conclusion: Option<Text>,
 }
 
+/// 改善措施 / An improvement measure
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Improvement {
@@ -667,6 +737,7 @@ pub struct Improvement {
     pub text: Text,
 }
 
+/// 附件 / An attachment listed in the report
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {

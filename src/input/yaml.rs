@@ -26,30 +26,41 @@ pub const MAX_DEPTH: usize = 100;
 /// A YAML node with the place it starts at.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// Where the node starts in the file.
     pub mark: Mark,
+    /// What the node holds.
     pub value: Value,
 }
 
 /// The three kinds of YAML node.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// A scalar: its source text, unread.
     Scalar(Scalar),
+    /// A list, items in file order.
     Seq(Vec<Node>),
+    /// A mapping, entries in file order.
     Map(Vec<Entry>),
 }
 
 /// A scalar as written: its text and whether it was plain (unquoted).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
+    /// The scalar's source text, with quotes and escapes resolved; never converted to a
+    /// number here.
     pub text: String,
+    /// True when written without quotes (so `null`, `~` or an empty value can mean null).
     pub plain: bool,
 }
 
 /// One `key: value` pair of a mapping.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
+    /// The key's text.
     pub key: String,
+    /// Where the key is written (for messages about the key rather than its value).
     pub key_mark: Mark,
+    /// The value under the key.
     pub value: Node,
 }
 

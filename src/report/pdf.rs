@@ -15,7 +15,9 @@ pub const STANDARDS: &[PdfStandard] = &[PdfStandard::A_3a, PdfStandard::Ua_1];
 /// A compiled PDF.
 #[derive(Debug)]
 pub struct Pdf {
+    /// The PDF's bytes.
     pub bytes: Vec<u8>,
+    /// The number of pages.
     pub pages: usize,
 }
 

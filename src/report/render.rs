@@ -32,7 +32,9 @@ pub const PREVIOUS: &str = "previous-engagement.yaml";
 /// render it again.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Recorded {
+    /// The program and version that rendered it: `cfp-verify 1.2.0`.
     pub generator: String,
+    /// The languages printed, by key, in order: `["zh", "en"]`.
     pub languages: Vec<String>,
     /// The report style (`default` for reports made before styles existed).
     #[serde(default = "default_style")]
@@ -49,7 +51,9 @@ fn default_style() -> String {
 /// A template a report was made with that is not built in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordedTemplate {
+    /// The template's name in the folder: `default/report.typ.j2`, `common/macros.typ.j2`.
     pub name: String,
+    /// The hex SHA-256 of the template's text.
     pub sha256: String,
 }
 
@@ -60,7 +64,9 @@ pub const RECORDED: &str = "render.json";
 pub struct Report {
     /// The generated typst source (for template authors and golden tests).
     pub typst: String,
+    /// The PDF's bytes (PDF/A-3 with its sources attached).
     pub pdf: Vec<u8>,
+    /// The number of pages.
     pub pages: usize,
     /// The templates of the `--templates` folder that the report used, by name.
     pub templates: Overrides,

@@ -260,6 +260,7 @@ fn is_template_name(name: &str) -> bool {
 /// The typst source of a report, and the templates of the folder it used.
 #[derive(Debug)]
 pub struct Rendered {
+    /// The generated typst source.
     pub typst: String,
     /// The templates read from the `--templates` folder, by name.
     pub used: Overrides,
@@ -363,6 +364,7 @@ fn wording(catalogue: &Catalogue, key: &str, args: Kwargs) -> Result<Value, Erro
 /// `--templates` folder's `common/wording.yaml` replaced.
 #[derive(Debug, Clone)]
 pub struct Wording {
+    /// The catalogue: built-in wording with the folder's keys put in their place.
     pub catalogue: std::sync::Arc<Catalogue>,
     /// The folder's catalogue file, when it has one (recorded and attached like a template).
     pub text: Option<String>,

@@ -32,14 +32,19 @@ pub enum Verdict {
     /// `key: attached -> recomputed`.
     FiguresDiffer(Vec<String>),
     /// The figures agree, but the PDF's bytes are not those rendered now.
-    BytesDiffer { generator: String },
+    BytesDiffer {
+        /// Which program rendered the report (its `render.json`), `unknown` when not recorded.
+        generator: String,
+    },
     /// The report was made with templates that are not built in, and no templates folder
     /// was given to vouch for them: what it prints cannot be reproduced from the
     /// engagement alone.
     CustomTemplates(Vec<RecordedTemplate>),
     /// The templates folder given is not the one the report was made with.
     TemplatesDiffer {
+        /// The templates the report says it was made with.
         recorded: Vec<RecordedTemplate>,
+        /// The templates of the folder given now.
         given: Vec<RecordedTemplate>,
     },
 }

@@ -18,7 +18,9 @@ use crate::units::rounding::Rounding;
 /// A text in both languages; templates pick the report's languages.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct T {
+    /// The Chinese text.
     pub zh: String,
+    /// The English text.
     pub en: String,
 }
 
@@ -151,12 +153,19 @@ fn difference(rec: &crate::calc::Reconciliation, r: Rounding) -> String {
 pub struct View {
     /// The languages to print, in order: `["zh", "en"]`, `["zh"]`, …
     pub langs: Vec<&'static str>,
+    /// The report's number, revision, status, dates and revision history.
     pub report: ReportV,
+    /// What was verified against what, worded for printing.
     pub scope: ScopeV,
+    /// The verification body, its team, reviewers and approver.
     pub verifier: VerifierV,
+    /// The client, its equipment and processes.
     pub client: ClientV,
+    /// The system boundary: its name, stages, and what is included and excluded.
     pub boundary: BoundaryV,
+    /// Every emission factor, in file order.
     pub factors: Vec<FactorV>,
+    /// Every product with its figures, in file order.
     pub products: Vec<ProductV>,
     /// The product names joined, for sentences: `智能配电装置、综合配电箱`.
     pub product_names: T,
@@ -171,142 +180,233 @@ pub struct View {
     /// every stage under a full-width heading row, repeated on each page the stage takes,
     /// rather than beside a merged cell. Decided for the whole report, so its tables agree.
     pub quality_bands: bool,
+    /// The team's evaluation of each kind of activity data, as given.
     pub evaluation: EvaluationsV,
+    /// The verification conclusion: fairly stated or not, and the material misstatements.
     pub conclusion: ConclusionV,
+    /// The improvement measures, in file order.
     pub improvements: Vec<ImprovementV>,
+    /// The attachments' titles, in file order.
     pub attachments: Vec<T>,
+    /// The findings, in the checks' fixed order, worded from the catalogue.
     pub findings: Vec<FindingV>,
     /// SHA-256 of the engagement file's bytes, hex.
     pub sha256: String,
 }
 
+/// The report as a document: number, revision, status, dates, revision history.
 #[derive(Debug, Serialize)]
 pub struct ReportV {
+    /// The report number.
     pub number: String,
+    /// The revision: 1 for the first issue.
     pub revision: u32,
+    /// The report's title.
     pub title: T,
+    /// Its status, worded (`草稿` / `Draft`, …).
     pub status: T,
+    /// True unless the report is approved: the pages carry a DRAFT watermark.
     pub draft: bool,
+    /// The date of issue, written out in each language.
     pub issued: T,
+    /// The number of the report this one replaces, as written.
     pub supersedes: Option<String>,
+    /// The revision history, in file order.
     pub changes: Vec<ChangeV>,
     /// Figures that changed since the superseded revision (when it was available).
     pub figure_changes: Vec<FigureChangeV>,
 }
 
+/// A product figure that changed since the superseded revision.
 #[derive(Debug, Serialize)]
 pub struct FigureChangeV {
+    /// The product's name (its id when the current file no longer has it).
     pub product: T,
+    /// Which figure: a stage's name, or the total or per-unit label.
     pub figure: T,
+    /// The old figure, rounded as configured, or `—` when the old revision lacks it.
     pub old: String,
+    /// The new figure, rounded as configured, or `—` when this revision lacks it.
     pub new: String,
+    /// `new - old`, rounded as configured, or `—` when either is missing.
     pub change: String,
 }
 
+/// One entry of the revision history.
 #[derive(Debug, Serialize)]
 pub struct ChangeV {
+    /// The revision it describes.
     pub revision: u32,
+    /// Its date, written out in each language.
     pub date: T,
+    /// What changed.
     pub note: T,
 }
 
+/// What was verified against what, worded for printing.
 #[derive(Debug, Serialize)]
 pub struct ScopeV {
+    /// The criteria, one text each, in the order listed.
     pub criteria: Vec<T>,
     /// The criteria in one sentence: `《…》、《…》` / `…; …`.
     pub criteria_list: T,
+    /// The level of assurance, worded (`合理保证` / `reasonable assurance`).
     pub assurance: T,
+    /// The materiality threshold as written in percent: `5%`.
     pub materiality: String,
+    /// The cut-off for one excluded process: `1%`.
     pub cutoff_process: String,
+    /// The cut-off for all excluded processes together: `5%`.
     pub cutoff_total: String,
+    /// The coverage the inventory must reach: `98%`.
     pub coverage: String,
+    /// The reporting period, both dates written out: `2023年1月1日—2023年12月31日`.
     pub period: T,
     /// The year of the period's start, for table headings (`2023年`).
     pub period_year: String,
+    /// When the documents were reviewed, like `period`, when given.
     pub document_review: Option<T>,
+    /// When the site was visited, like `period`.
     pub site_visit: T,
+    /// The GWP set: `AR4`, `AR5` or `AR6`.
     pub gwp: String,
+    /// The rounding rule in a sentence: `四舍五入，保留 2 位小数`.
     pub rounding: T,
 }
 
+/// A person of the team or a reviewer, as a row of the team table.
 #[derive(Debug, Serialize)]
 pub struct PersonV {
+    /// The person's name.
     pub name: T,
+    /// Their role, worded: team leader, member or technical reviewer.
     pub role: T,
+    /// Their field of expertise, `/` when not given.
     pub field: T,
+    /// Whether they were on site, worded as yes or no.
     pub on_site: T,
 }
 
+/// The verification body, worded for printing.
 #[derive(Debug, Serialize)]
 pub struct VerifierV {
+    /// The body's name.
     pub name: T,
+    /// Its address, when given.
     pub address: Option<T>,
+    /// Its profile, paragraph by paragraph.
     pub profile: Vec<T>,
+    /// The logo's path in the file: its bytes are in [`Engagement::files`].
     pub logo: Option<String>,
+    /// The verification team, lead and members in file order.
     pub team: Vec<PersonV>,
+    /// The team's names joined for a sentence (`、` / `, `).
     pub team_names: T,
+    /// The technical reviewers, in file order.
     pub reviewers: Vec<PersonV>,
+    /// The reviewers' names joined for a sentence.
     pub reviewer_names: T,
+    /// The approver's name, when there is one.
     pub approver: Option<T>,
+    /// The approver's signature image path, when given.
     pub signature: Option<String>,
+    /// The seal image's path, when given.
     pub seal: Option<String>,
 }
 
+/// A row of the table of main energy-using equipment.
 #[derive(Debug, Serialize)]
 pub struct EquipmentV {
+    /// The equipment's name.
     pub name: T,
+    /// Its model as written, `/` when not given.
     pub model: String,
+    /// Its power or rating as written, `/` when not given.
     pub power: String,
+    /// The remark; else how many there are (`7 台`) when more than one; else empty.
     pub note: T,
 }
 
+/// A production process, with its steps.
 #[derive(Debug, Serialize)]
 pub struct ProcessV {
+    /// The process's name.
     pub name: T,
+    /// Its steps, in order.
     pub steps: Vec<T>,
+    /// The flow chart image's path, when given.
     pub flowchart: Option<String>,
 }
 
+/// The client, worded for printing.
 #[derive(Debug, Serialize)]
 pub struct ClientV {
+    /// The client's name.
     pub name: T,
+    /// The unified social credit code, when given.
     pub credit_code: Option<String>,
+    /// The industry with its code: `配电开关控制设备制造（3823）`, when given.
     pub industry: Option<T>,
+    /// The client's address, when given.
     pub address: Option<T>,
+    /// When it was founded, written out in each language, when given.
     pub founded: Option<T>,
+    /// Its legal form, when given.
     pub legal_form: Option<T>,
+    /// Its profile, paragraph by paragraph.
     pub profile: Vec<T>,
+    /// How it manages and uses energy, paragraph by paragraph.
     pub energy: Vec<T>,
+    /// The organisation chart image's path, when given.
     pub org_chart: Option<String>,
+    /// The main energy-using equipment, in file order.
     pub equipment: Vec<EquipmentV>,
+    /// The production processes, in file order.
     pub processes: Vec<ProcessV>,
 }
 
+/// The system boundary, worded for printing.
 #[derive(Debug, Serialize)]
 pub struct BoundaryV {
+    /// The boundary type's name (`从摇篮到大门` / `Cradle to gate`).
     pub name: T,
+    /// Its stages in one line: `原材料获取—…` / `raw material acquisition, …`.
     pub stages: T,
     /// Included and excluded processes side by side, row by row.
     pub rows: Vec<BoundaryRowV>,
 }
 
+/// One row of the boundary table.
 #[derive(Debug, Serialize)]
 pub struct BoundaryRowV {
+    /// An included process, `None` once the included ones have run out.
     pub included: Option<T>,
+    /// An excluded process, `None` once the excluded ones have run out.
     pub excluded: Option<T>,
 }
 
+/// An emission factor, as listed in the report's table of factors.
 #[derive(Debug, Serialize)]
 pub struct FactorV {
+    /// The factor's id in the file.
     pub id: String,
+    /// Its name; the id when it has none.
     pub name: T,
+    /// Its value as written, exact (`0.129`).
     pub value: String,
+    /// Its unit: `kgCO2e/tkm`.
     pub unit: String,
+    /// Where it comes from (the citation).
     pub source: T,
+    /// Its category, worded (`国内排放因子` / `national`).
     pub category: T,
+    /// The entry's id in its database, when given.
     pub reference: Option<String>,
+    /// The year its data are for, when given.
     pub year: Option<String>,
+    /// A remark, when given.
     pub note: Option<T>,
+    /// The team's conclusion on the factor, when given.
     pub evaluation: Option<T>,
     /// The stage it serves, from the lines that use it.
     pub stage: T,
@@ -315,9 +415,13 @@ pub struct FactorV {
 /// One row of a stage table.
 #[derive(Debug, Serialize)]
 pub struct StageV {
+    /// The stage's name.
     pub name: T,
+    /// The stage total, kgCO2e, rounded as configured.
     pub kg: String,
+    /// The stage's footprint per functional unit, kgCO2e, rounded as configured.
     pub per_unit: String,
+    /// The stage's share of the total in percent, rounded as configured, without `%`.
     pub share: String,
     /// The bar's length in the chart, as a typst ratio (`36.74%`).
     pub bar: String,
@@ -326,30 +430,47 @@ pub struct StageV {
 /// One inventory line in an `A × B = C` table.
 #[derive(Debug, Serialize)]
 pub struct LineV {
+    /// The line's name: material, energy carrier or emission source.
     pub name: T,
+    /// The supplier of a transport line, `/` when not given; empty for other lines.
     pub supplier: T,
+    /// The transport mode, worded; empty for other lines.
     pub mode: T,
+    /// The count bought, as written (`13000 只`); empty when not given.
     pub count: String,
     /// Activity (materials, energy, process) or mass (transport), as written.
     pub a: String,
+    /// The unit of `a`, as written (`t`, `kWh`).
     pub a_unit: String,
     /// Distance (transport only).
     pub b: String,
+    /// The unit of `b` (`km`); empty for lines other than transport.
     pub b_unit: String,
+    /// The factor's value as written; for a process line, what turns its quantity into
+    /// kgCO2e: its gas's GWP times the unit's size (23.5 for `gSF6` in AR5).
     pub factor: String,
+    /// The factor's unit; for a process line, the GWP set (`GWP AR5`).
     pub factor_unit: String,
+    /// The factor's id; empty for a process line.
     pub factor_id: String,
     /// The conversion to kgCO2e when it is not 1 (`1000`, GWP 23500).
     pub conversion: String,
+    /// The line's emissions, kgCO2e, rounded as configured.
     pub kg: String,
+    /// The line's share of the product total in percent, rounded as configured.
     pub share: String,
+    /// Its data-quality scores: activity, factor, calibration (1 to 6 each).
     pub scores: [u8; 3],
+    /// The mean of the three scores, rounded as configured.
     pub mean: String,
+    /// The mean score times the line's share, rounded as configured.
     pub weighted: String,
 }
 
+/// One stage's inventory table: its lines and subtotal.
 #[derive(Debug, Serialize)]
 pub struct StageLinesV {
+    /// The stage's name.
     pub name: T,
     /// The shorter name of captions and subtotals.
     pub short: T,
@@ -357,37 +478,63 @@ pub struct StageLinesV {
     pub item: T,
     /// True when the lines are freight (mass x distance x factor).
     pub freight: bool,
+    /// The stage's key (`materials`, `transport`, `production`), for templates to tell
+    /// stages apart.
     pub key: &'static str,
+    /// The stage's lines, in file order.
     pub lines: Vec<LineV>,
+    /// The stage total, kgCO2e, rounded as configured.
     pub subtotal: String,
 }
 
+/// One row of the reconciliation table: a claimed figure against the verified one.
 #[derive(Debug, Serialize)]
 pub struct RecV {
+    /// Which figure, with its unit: `产品碳足迹总量 (kgCO2e)` / `Period total (kgCO2e)`.
     pub figure: T,
+    /// The client's figure, rounded as configured.
     pub claimed: String,
+    /// The verified figure, rounded as configured.
     pub computed: String,
+    /// `(claimed - computed) / computed` in percent, rounded as configured; `—` when
+    /// nothing was computed.
     pub difference: String,
+    /// True when the difference exceeds the materiality threshold.
     pub material: bool,
 }
 
+/// A product with its figures, tables and data quality.
 #[derive(Debug, Serialize)]
 pub struct ProductV {
+    /// The product's id in the file.
     pub id: String,
+    /// The product's name.
     pub name: T,
+    /// Its brand, `/` when not given.
     pub brand: T,
+    /// Its model as written, `/` when not given.
     pub model: String,
+    /// Its specification as written, `/` when not given.
     pub specification: String,
+    /// The functional unit (`台` / `unit`).
     pub functional_unit: T,
+    /// The output in the period, as written, exact.
     pub output: String,
+    /// One row per stage of the boundary, in life-cycle order.
     pub stages: Vec<StageV>,
+    /// The period total, kgCO2e, rounded as configured (e.g. `116767.89`).
     pub total: String,
+    /// The footprint per functional unit, kgCO2e, rounded as configured.
     pub per_unit_total: String,
     /// Lines by stage: materials, transport, production.
     pub inventory: Vec<StageLinesV>,
+    /// The data-quality score, rounded as configured.
     pub quality_score: String,
+    /// The data-quality grade: 1 (best) to 5.
     pub quality_grade: u8,
+    /// The grade, worded (`一级` / `grade 1`).
     pub quality_grade_name: T,
+    /// The client's claimed figures against the verified ones; empty when nothing was claimed.
     pub reconciliation: Vec<RecV>,
     /// True when the rounded parts do not add up to the rounded totals.
     pub rounding_note: bool,
@@ -399,68 +546,103 @@ pub struct ProductV {
     pub activities: Vec<ActivityV>,
 }
 
+/// One row of the emission-sources table.
 #[derive(Debug, Serialize)]
 pub struct SourceV {
+    /// The stage's name.
     pub stage: T,
+    /// What emits in the stage, joined into a list: the lines' names, transport by mode, each once.
     pub items: T,
+    /// What the stage's emissions are, in words.
     pub description: T,
     /// The list of items is long enough to continue on the next page.
     pub breakable: bool,
 }
 
+/// One row of the table of activity data and factors.
 #[derive(Debug, Serialize)]
 pub struct ActivityV {
+    /// The stage's name.
     pub stage: T,
+    /// The activity: `铝件：3 t` / `Aluminium parts: 3 t`, or a mode's freight in tkm.
     pub activity: T,
+    /// The factor with its unit (`0.129 kgCO2e/tkm`), or the GWP set for process lines.
     pub factor: String,
 }
 
+/// One evaluation table: how one kind of activity data was judged; empty texts when not given.
 #[derive(Debug, Serialize)]
 pub struct EvaluationV {
+    /// Where the data come from and what they were cross-checked against.
     pub source: T,
+    /// How the data are monitored.
     pub method: T,
+    /// How often they are monitored.
     pub frequency: T,
+    /// How often they are recorded.
     pub recording: T,
+    /// How missing data are dealt with.
     pub missing: T,
+    /// The team's conclusion.
     pub conclusion: T,
 }
 
+/// The evaluation tables, one per kind of activity data, each `None` when not given.
 #[derive(Debug, Serialize)]
 pub struct EvaluationsV {
+    /// The output figures.
     pub output: Option<EvaluationV>,
+    /// The raw material figures.
     pub materials: Option<EvaluationV>,
+    /// The transport figures.
     pub transport: Option<EvaluationV>,
+    /// The production (energy and process) figures.
     pub production: Option<EvaluationV>,
 }
 
+/// A material misstatement, for the conclusion.
 #[derive(Debug, Serialize)]
 pub struct MisstatementV {
+    /// The product's name.
     pub product: T,
+    /// Which figure, worded (`产品碳足迹总量` / `period total`).
     pub figure: T,
+    /// Its unit, worded (`kgCO2e`, or `kgCO2e/台` / `kgCO2e per unit`).
     pub unit: T,
+    /// The client's figure, rounded as configured.
     pub claimed: String,
+    /// The verified figure, rounded as configured.
     pub computed: String,
+    /// The difference in percent, rounded as configured; `—` when nothing was computed.
     pub difference: String,
 }
 
+/// The verification conclusion.
 #[derive(Debug, Serialize)]
 pub struct ConclusionV {
     /// No reconciliation is material: "fairly stated".
     pub fair: bool,
+    /// Every material misstatement, product by product.
     pub misstatements: Vec<MisstatementV>,
 }
 
+/// An improvement measure.
 #[derive(Debug, Serialize)]
 pub struct ImprovementV {
+    /// The measure, in short.
     pub title: T,
+    /// What it involves, paragraph by paragraph.
     pub text: Vec<T>,
 }
 
+/// A finding, as listed in the report.
 #[derive(Debug, Serialize)]
 pub struct FindingV {
+    /// The finding's stable code (`material-misstatement`).
     pub code: &'static str,
     /// A short title, printed instead of the code.
     pub title: T,
+    /// The finding in a sentence, worded from the catalogue.
     pub message: T,
 }
 

@@ -13,23 +13,36 @@ use crate::diag::{did_you_mean, one_of};
 /// A greenhouse gas other than CO2, turned into CO2e with a GWP set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Gas {
+    /// Methane.
     CH4,
+    /// Nitrous oxide.
     N2O,
+    /// Sulphur hexafluoride.
     SF6,
+    /// Nitrogen trifluoride.
     NF3,
+    /// Tetrafluoromethane (PFC-14).
     CF4,
 }
 
 /// What a unit measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dimension {
+    /// Mass: `g`, `kg`, `t`; base kg.
     Mass,
+    /// Length: `m`, `km`; base m.
     Length,
+    /// Energy: `kWh`, `MWh`, `MJ`, `GJ`; base MJ.
     Energy,
+    /// Volume: `L`, `m3`; base L.
     Volume,
+    /// Freight, mass x distance: `tkm`.
     Freight,
+    /// Emissions as CO2e (or CO2, counted alike): `gCO2e` … `tCO2`; base kgCO2e.
     Emissions,
+    /// A mass of one gas, turned into CO2e by its GWP: `kgCH4`, `gSF6`, …; base kg of the gas.
     GasMass(Gas),
+    /// A count of pieces: `pc`.
     Piece,
 }
 
@@ -62,8 +75,11 @@ impl Dimension {
 /// (kg, m, MJ, L, tkm, kgCO2e, kg of gas, piece).
 #[derive(Debug, PartialEq, Eq)]
 pub struct Unit {
+    /// The symbol as written in the file, case-sensitive: `kWh`, `tkm`.
     pub symbol: &'static str,
+    /// What the unit measures.
     pub dimension: Dimension,
+    /// Its size in the dimension's base unit, exact: 3.6 for `kWh` (MJ), 1000 for `t` (kg).
     pub scale: Decimal,
 }
 
@@ -133,7 +149,9 @@ impl fmt::Display for Unit {
 /// A problem reading a number, quantity or percentage; says what to write instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadError {
+    /// What is wrong, quoting the text as written.
     pub message: String,
+    /// What to write instead, when there is a likely fix.
     pub hint: Option<String>,
 }
 
@@ -233,7 +251,9 @@ fn scale_by_power_of_ten(value: Decimal, e: i32) -> Option<Decimal> {
 /// An exact amount of a unit, with the number as written (so `13.50` keeps its zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quantity {
+    /// The number as written, exact (`13.50` keeps its zero).
     pub value: Decimal,
+    /// The unit it was written with (not converted).
     pub unit: &'static Unit,
 }
 
@@ -268,7 +288,9 @@ pub fn parse_quantity_of(text: &str, dimensions: &[Dimension]) -> Result<Quantit
 /// A factor's unit: emissions (or a gas mass) per unit of activity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FactorUnit {
+    /// Above the slash: emissions or a gas mass (`kgCO2e`, `tCO2`, `kgCH4`).
     pub numerator: &'static Unit,
+    /// Below the slash: the unit of activity the factor applies to (`tkm`, `kWh`, `t`).
     pub denominator: &'static Unit,
 }
 
@@ -387,8 +409,11 @@ fn read_unit(symbol: &str, dimensions: &[Dimension]) -> Result<&'static Unit, Re
 /// 100-year global warming potentials of the IPCC assessment reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GwpSet {
+    /// IPCC Fourth Assessment Report (2007).
     AR4,
+    /// IPCC Fifth Assessment Report (2013).
     AR5,
+    /// IPCC Sixth Assessment Report (2021).
     AR6,
 }
 

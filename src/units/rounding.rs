@@ -5,7 +5,9 @@ use crate::units::exact::Exact;
 /// How results are rounded for display (`engagement.rounding`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rounding {
+    /// Half-up (the default) or half-even.
     pub mode: RoundingMode,
+    /// Decimal places kept, 2 unless the file says otherwise.
     pub places: u32,
 }
 
