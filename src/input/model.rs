@@ -173,22 +173,28 @@ pub struct Report {
 /// 报告状态 / How far the report has gone through review and approval
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum Status {
-    /// 草稿，打印“草稿”水印 / Draft: printed with a DRAFT watermark
+    // 草稿，打印“草稿”水印 / Draft: printed with a DRAFT watermark
     Draft,
-    /// 已评审，仍打印水印 / Reviewed by the technical reviewers: still printed with the watermark
+    // 已评审，仍打印水印 / Reviewed by the technical reviewers: still printed with the watermark
     Reviewed,
-    /// 已批准，无水印，须有批准人 / Approved: no watermark; needs `verifier.approver`
+    // 已批准，无水印，须有批准人 / Approved: no watermark; needs `verifier.approver`
     Approved,
 }
 
 /// 报告语言 / A language of the report
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum Language {
-    /// 中文 / Chinese
+    // 中文 / Chinese
     Zh,
-    /// 英文 / English
+    // 英文 / English
     En,
 }
 
@@ -250,10 +256,13 @@ pub struct Engagement {
 /// 保证等级 / The level of assurance the verification gives
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum Assurance {
-    /// 合理保证 / Reasonable assurance
+    // 合理保证 / Reasonable assurance
     Reasonable,
-    /// 有限保证 / Limited assurance
+    // 有限保证 / Limited assurance
     Limited,
 }
 
@@ -279,12 +288,15 @@ pub struct Span {
 
 /// 全球变暖潜值（100 年）/ The IPCC assessment report whose 100-year GWPs turn gases into CO2e
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum Gwp {
-    /// IPCC 第四次评估报告 / IPCC Fourth Assessment Report (2007)
+    // IPCC 第四次评估报告 / IPCC Fourth Assessment Report (2007)
     AR4,
-    /// IPCC 第五次评估报告 / IPCC Fifth Assessment Report (2013)
+    // IPCC 第五次评估报告 / IPCC Fifth Assessment Report (2013)
     AR5,
-    /// IPCC 第六次评估报告 / IPCC Sixth Assessment Report (2021)
+    // IPCC 第六次评估报告 / IPCC Sixth Assessment Report (2021)
     AR6,
 }
 
@@ -301,10 +313,13 @@ pub struct Rounding {
 /// 修约方式 / Rounding mode
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum RoundingMode {
-    /// 四舍五入 / Half-up: exact halves away from zero
+    // 四舍五入 / Half-up: exact halves away from zero
     HalfUp,
-    /// 四舍六入五成双 / Half-even: exact halves to the even digit
+    // 四舍六入五成双 / Half-even: exact halves to the even digit
     HalfEven,
 }
 
@@ -347,10 +362,13 @@ pub struct TeamMember {
 /// 评价组职责 / A team member's role
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum Role {
-    /// 组长 / Team leader: exactly one
+    // 组长 / Team leader: exactly one
     Lead,
-    /// 组员 / Team member
+    // 组员 / Team member
     Member,
 }
 
@@ -461,8 +479,11 @@ pub struct Boundary {
 /// 边界类型 / Which life cycle is verified; it sets the stages
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum BoundaryKind {
-    /// 从摇篮到大门：原材料获取、运输、生产 / Cradle to gate: raw materials, their transport, production
+    // 从摇篮到大门：原材料获取、运输、生产 / Cradle to gate: raw materials, their transport, production
     CradleToGate,
 }
 
@@ -502,18 +523,21 @@ pub struct Factor {
 /// 因子类别，决定因子评分（6 至 1）/ Where a factor comes from; sets its data-quality score (6 to 1)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum Category {
-    /// 量测/质量平衡所得，6 分 / Measured or mass balance: 6
+    // 量测/质量平衡所得，6 分 / Measured or mass balance: 6
     Measured,
-    /// 同制程/设备经验因子，5 分 / Same process or equipment: 5
+    // 同制程/设备经验因子，5 分 / Same process or equipment: 5
     SameProcess,
-    /// 制造厂提供，4 分 / Provided by the manufacturer: 4
+    // 制造厂提供，4 分 / Provided by the manufacturer: 4
     Manufacturer,
-    /// 区域排放因子，3 分 / Regional: 3
+    // 区域排放因子，3 分 / Regional: 3
     Regional,
-    /// 国内排放因子，2 分 / National: 2
+    // 国内排放因子，2 分 / National: 2
     National,
-    /// 国际排放因子，1 分 / International: 1
+    // 国际排放因子，1 分 / International: 1
     International,
 }
 
@@ -596,16 +620,19 @@ pub struct TransportLine {
 /// 运输方式 / How goods travel
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum TransportMode {
-    /// 汽运 / Road
+    // 汽运 / Road
     Road,
-    /// 铁运 / Rail
+    // 铁运 / Rail
     Rail,
-    /// 海运 / Sea
+    // 海运 / Sea
     Sea,
-    /// 内河运输 / Inland waterway
+    // 内河运输 / Inland waterway
     InlandWaterway,
-    /// 空运 / Air
+    // 空运 / Air
     Air,
 }
 
@@ -652,24 +679,30 @@ pub struct Data {
 /// 活动水平数据获取方式 / How an activity figure was obtained
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum ActivityMethod {
-    /// 连续监测，6 分 / Continuous monitoring: 6
+    // 连续监测，6 分 / Continuous monitoring: 6
     Continuous,
-    /// 定期记录，3 分 / Periodic records: 3
+    // 定期记录，3 分 / Periodic records: 3
     Periodic,
-    /// 估算，1 分 / Estimated: 1
+    // 估算，1 分 / Estimated: 1
     Estimated,
 }
 
 /// 仪表校正情况 / The state of the meters' calibration
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
 pub enum Calibration {
-    /// 按要求检定/校准，6 分 / Calibrated as required: 6
+    // 按要求检定/校准，6 分 / Calibrated as required: 6
     Compliant,
-    /// 校准情况可接受，3 分 / Accepted: 3
+    // 校准情况可接受，3 分 / Accepted: 3
     Accepted,
-    /// 未校准，1 分 / Not calibrated: 1
+    // 未校准，1 分 / Not calibrated: 1
     None,
 }
 
