@@ -105,6 +105,10 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// Other places that explain it (where a duplicate key was first set), with a word each.
     pub related: Vec<(Mark, String)>,
+    /// A finding's code (`material-misstatement`) when this is a warning, not a problem.
+    pub warning: Option<&'static str>,
+    /// More lines printed under it as notes (a finding's other languages).
+    pub notes: Vec<String>,
 }
 
 impl Diagnostic {
@@ -116,6 +120,28 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             related: Vec::new(),
+            warning: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// A finding: a warning with its code, its message in the report's first language and
+    /// the others as notes.
+    pub fn finding(
+        mark: Option<Mark>,
+        path: Path,
+        code: &'static str,
+        mut messages: Vec<String>,
+    ) -> Diagnostic {
+        let message = if messages.is_empty() {
+            String::new()
+        } else {
+            messages.remove(0)
+        };
+        Diagnostic {
+            warning: Some(code),
+            notes: messages,
+            ..Diagnostic::new(mark, path, message)
         }
     }
 
@@ -244,10 +270,19 @@ pub fn render_all(
                 labels.push(Label::secondary((), r).with_message(word.clone()));
             }
         }
-        let rich = Rich::error()
-            .with_message(&d.message)
-            .with_labels(labels)
-            .with_notes(d.hint.iter().map(|h| format!("help: {h}")).collect());
+        let rich = match d.warning {
+            Some(code) => Rich::warning().with_code(code),
+            None => Rich::error(),
+        }
+        .with_message(&d.message)
+        .with_labels(labels)
+        .with_notes(
+            d.notes
+                .iter()
+                .cloned()
+                .chain(d.hint.iter().map(|h| format!("help: {h}")))
+                .collect(),
+        );
         match emit(&files, &rich, style) {
             Some(p) => out.push_str(&p),
             None => {

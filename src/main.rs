@@ -45,7 +45,7 @@ fn style(format: DiagnosticFormat) -> Style {
 /// Runs `command`.
 fn run(command: Command, style: Style) -> Result<ExitCode, cmd::Error> {
     match command {
-        Command::Check { file, templates } => cmd::check::run(&file, templates.as_deref()),
+        Command::Check { file, templates } => cmd::check::run(&file, templates.as_deref(), style),
         Command::Calc { file, json, xlsx } => cmd::calc::run(&file, json, xlsx.as_deref()),
         Command::Render { files, report } => {
             let config = RenderConfig::from_args(&files, &report, Purpose::Render, style)?;

@@ -41,6 +41,13 @@ fn check_and_calc_text_are_pinned() {
                 &run.stdout,
             );
         }
+        // Findings in the human format: the line, a caret and the path, as problems are.
+        let run = human_cfp(&["check", path]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_golden(
+            &root().join(format!("tests/golden/check/{name}.human")),
+            &run.stdout,
+        );
     }
 }
 

@@ -152,11 +152,17 @@ fn exercise(bytes: &[u8]) {
         Ok(v) => {
             let _ = v.json();
             let _ = cfp_verify::exports::table::calc_table(&v);
-            let _ = cfp_verify::exports::table::findings_text(
-                &v,
-                "mutant.yaml",
-                cfp_verify::present::wording::Catalogue::builtin(),
-            );
+            for style in [
+                cfp_verify::diag::Style::Human,
+                cfp_verify::diag::Style::Short,
+            ] {
+                let _ = cfp_verify::exports::table::findings_text(
+                    &v,
+                    "mutant.yaml",
+                    cfp_verify::present::wording::Catalogue::builtin(),
+                    style,
+                );
+            }
         }
         Err(invalid) => {
             assert!(

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use cfp_verify::diag::Style;
 use cfp_verify::exports::table;
 use cfp_verify::report::template::Wording;
 
@@ -11,7 +12,14 @@ use super::{Error, print};
 /// Prints the findings and a one-line summary; the engagement's problems if it is invalid.
 /// With `templates`, findings are worded from that folder's wording catalogue, as in its
 /// reports.
-pub fn run(file: &Path, templates: Option<&Path>) -> Result<ExitCode, Error> {
+/// Findings are printed in `style`, like problems, but on stdout: coloured only when stdout
+/// is a terminal.
+pub fn run(file: &Path, templates: Option<&Path>, style: Style) -> Result<ExitCode, Error> {
+    use std::io::IsTerminal;
+    let style = match style {
+        Style::Color if !std::io::stdout().is_terminal() => Style::Human,
+        other => other,
+    };
     let dir = crate::config::open_templates(templates)?;
     let wording = Wording::load(dir.as_deref())?;
     let v = cfp_verify::load(file)?;
@@ -20,7 +28,7 @@ pub fn run(file: &Path, templates: Option<&Path>) -> Result<ExitCode, Error> {
     let n = v.findings.len();
     print(&format!(
         "{}{name}: valid: {products} product{}, {n} finding{}\n",
-        table::findings_text(&v, &name, &wording.catalogue),
+        table::findings_text(&v, &name, &wording.catalogue, style),
         if products == 1 { "" } else { "s" },
         if n == 1 { "" } else { "s" },
     ));

@@ -8,6 +8,7 @@ use crate::units::exact::Exact;
 
 use crate::Verified;
 use crate::calc::Figure;
+use crate::diag::{self, Diagnostic, Path, Style};
 use crate::engagement::Activity;
 
 /// Column alignment.
@@ -205,8 +206,32 @@ pub fn calc_table(v: &Verified) -> String {
 }
 
 /// The findings as `check` prints them: one block per finding, each language on a line.
-pub fn findings_text(v: &Verified, file: &str, c: &Catalogue) -> String {
+pub fn findings_text(v: &Verified, file: &str, c: &Catalogue, style: Style) -> String {
     let e = &v.engagement;
+    if style != Style::Short {
+        // As the engagement's problems are printed: the line, a caret under the value, the
+        // path as its label; the report's other language as a note.
+        let diagnostics: Vec<Diagnostic> = v
+            .findings
+            .iter()
+            .map(|f| {
+                let message = crate::present::finding(c, e, f);
+                let messages = e
+                    .report
+                    .languages
+                    .iter()
+                    .map(|l| message.get(*l).to_owned())
+                    .collect();
+                let (mark, path) = match &f.path {
+                    Some(path) => (Some(v.root.locate(path)), path.clone()),
+                    None => (None, Path::root()),
+                };
+                Diagnostic::finding(mark, path, f.code, messages)
+            })
+            .collect();
+        let source = std::str::from_utf8(&v.source).ok();
+        return diag::render_all(file, source, &diagnostics, style);
+    }
     let mut out = String::new();
     for f in &v.findings {
         let place = match &f.path {
