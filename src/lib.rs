@@ -224,7 +224,9 @@ pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Ver
         source: std::str::from_utf8(bytes).ok().map(str::to_owned),
     };
     let (root, parse_problems) = yaml::parse(bytes).map_err(invalid)?;
-    validate::check_format(&root).map_err(|d| invalid(vec![d]))?;
+    if let Some(d) = validate::check_format(&root) {
+        return Err(invalid(vec![d]));
+    }
     let mut problems = Problems::default();
     parse_problems.into_iter().for_each(|d| problems.push(d));
     validate::check_scalars(&root, &mut problems);

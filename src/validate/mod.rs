@@ -35,30 +35,35 @@ pub const FORMAT: &str = "cfp-verify/1";
 const SUGGESTION_BUDGET: usize = 2_000_000;
 
 /// Checks `format` before anything else: a file of another format is not read further.
-pub fn check_format(root: &Node) -> Result<(), Diagnostic> {
+/// The problem, if there is one.
+pub fn check_format(root: &Node) -> Option<Diagnostic> {
     if !matches!(root.value, Value::Map(_)) {
-        return Err(Diagnostic::new(
+        return Some(Diagnostic::new(
             Some(root.mark),
             Path::root(),
             "expected an engagement: `key: value` lines starting with `format: cfp-verify/1`",
         ));
     }
     let Some(entry) = root.get("format") else {
-        return Ok(()); // reported as a missing key with the others
+        return None; // reported as a missing key with the others
     };
     match &entry.value.value {
-        Value::Scalar(s) if s.text == FORMAT => Ok(()),
+        Value::Scalar(s) if s.text == FORMAT => None,
         other => {
             let found = match other {
                 Value::Scalar(s) => format!("`{}`", s.text),
                 _ => "a list or mapping".into(),
             };
-            Err(Diagnostic::new(
-                Some(entry.value.mark),
-                Path::root().key("format"),
-                format!("unsupported format {found}; this version of cfp-verify reads `{FORMAT}`"),
+            Some(
+                Diagnostic::new(
+                    Some(entry.value.mark),
+                    Path::root().key("format"),
+                    format!(
+                        "unsupported format {found}; this version of cfp-verify reads `{FORMAT}`"
+                    ),
+                )
+                .with_hint(Some(format!("write `format: {FORMAT}`"))),
             )
-            .with_hint(Some(format!("write `format: {FORMAT}`"))))
         }
     }
 }
