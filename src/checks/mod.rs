@@ -535,3 +535,49 @@ fn dates(e: &Engagement, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(s: &str) -> Exact {
+        Exact::from(s.parse::<Decimal>().unwrap())
+    }
+
+    #[test]
+    fn missing_stages_are_the_smallest_set_that_explains_the_claim() {
+        let parts = StageMap::new(&BoundaryKind::CradleToGate.stages(), |s| {
+            exact(match s.key {
+                "materials" => "1.004",
+                "transport" => "2",
+                _ => "3",
+            })
+        });
+        let total = exact("6.004");
+        let r = Rounding::default();
+        let missing = |claim: &str| missing_stages(&exact(claim), &total, &parts, r);
+        // 6.004 − 3 = 3.004: 3.00 with the claim's two places, exactly with three.
+        assert_eq!(missing("3.00"), Some(vec![Stage::PRODUCTION]));
+        assert_eq!(missing("3.004"), Some(vec![Stage::PRODUCTION]));
+        assert_eq!(missing("3.005"), None);
+        // 6.004 − 2 − 3 = 1.004.
+        assert_eq!(
+            missing("1"),
+            Some(vec![Stage::TRANSPORT, Stage::PRODUCTION])
+        );
+        assert_eq!(missing("5"), Some(vec![Stage::MATERIALS]));
+        assert_eq!(missing("4.5"), None);
+    }
+
+    #[test]
+    fn stages_with_nothing_in_them_are_never_missing() {
+        let parts = StageMap::new(&BoundaryKind::CradleToGate.stages(), |s| {
+            exact(if s.key == "transport" { "0" } else { "2" })
+        });
+        let r = Rounding::default();
+        assert_eq!(
+            missing_stages(&exact("2"), &exact("4"), &parts, r),
+            Some(vec![Stage::MATERIALS])
+        );
+    }
+}

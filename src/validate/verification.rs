@@ -48,7 +48,7 @@ impl Cx<'_> {
                         "duplicate register id `{}`: verification.findings[{j}] (line {line}) has it too",
                         entry.id
                     ),
-                    Some("give each entry its own id, e.g. `CAR-02`".into()),
+                    Some("give each entry its own id".into()),
                 );
             }
             register.push(entry);
@@ -95,7 +95,7 @@ impl Cx<'_> {
             let known = CODES.iter().copied().find(|c| *c == check);
             if known.is_none() {
                 let hint = match did_you_mean(check, CODES.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`? the checks: {}", one_of(CODES)),
+                    Some(s) => format!("did you mean `{s}`?"),
                     None => format!("the checks: {}", one_of(CODES)),
                 };
                 self.error(
