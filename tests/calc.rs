@@ -80,7 +80,11 @@ fn results_json_keys_are_the_specs() {
     // `opinion` only because the sample has a `verification` section.
     assert_eq!(keys(&v), ["format", "products", "opinion", "warnings"]);
     assert_eq!(
-        keys(&json(&["calc", "--json", "tests/fixtures/valid/minimal.yaml"])),
+        keys(&json(&[
+            "calc",
+            "--json",
+            "tests/fixtures/valid/minimal.yaml"
+        ])),
         ["format", "products", "warnings"]
     );
     assert_eq!(keys(&v["opinion"]), ["type", "assurance", "open_findings"]);

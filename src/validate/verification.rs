@@ -209,7 +209,14 @@ pub fn rules(e: &Engagement, findings: &[Finding], root: &Node) -> Vec<Diagnosti
             "nonconformity"
         };
         let product = match &f.subject.product {
-            Some(p) => format!(", product: {}", p.id),
+            Some(p)
+                if p.id
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_') =>
+            {
+                format!(", product: {}", p.id)
+            }
+            Some(p) => format!(", product: {:?}", p.id),
             None => String::new(),
         };
         push(
