@@ -238,6 +238,10 @@ pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Ver
     };
     let results = calc::calculate(&engagement);
     let findings = checks::findings(&engagement, &results);
+    let broken = validate::verification_rules(&engagement, &findings, &root);
+    if !broken.is_empty() {
+        return Err(invalid(broken));
+    }
     Ok(Verified {
         engagement,
         results,

@@ -104,6 +104,19 @@ products:
     process:                      # direct emissions of a gas x GWP
       - {{name: {leak}, quantity: 0.1 kgSF6, data: {{activity: estimated, calibration: none}}}}
     # claimed: {{total: 40000 kgCO2e, per_unit: 40 kgCO2e}}   # the client's figures, reconciled
+
+# verification:                   # the opinion and the team's findings register (ISO 14064-3)
+#   opinion: modified             # unmodified | modified | adverse | disclaimer; derived when absent
+#   basis: {{zh: …, en: …}}         # required unless unmodified
+#   findings:                     # an approved report answers here each check that affects the opinion
+#     - id: CAR-01
+#       type: misstatement        # misstatement | nonconformity | clarification | observation
+#       about: {{check: material-misstatement, product: product-1}}   # optional: the check it answers
+#       raised: {{zh: …, en: …}}
+#       date: 2024-02-05          # optional
+#       response: {{zh: …, en: …}}  # optional: the client's answer
+#       status: open              # open | closed (closed needs a conclusion)
+#       # conclusion: {{zh: …, en: …}}
 "#,
         criteria = t(
             "《ISO 14067：2018 温室气体 产品碳足迹 量化要求和指南》",

@@ -77,7 +77,17 @@ fn seed_figures_are_the_specs() {
 fn results_json_keys_are_the_specs() {
     let v = json(&["calc", "--json", "samples/chennuo-2023.yaml"]);
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-    assert_eq!(keys(&v), ["format", "products", "warnings"]);
+    // `opinion` only because the sample has a `verification` section.
+    assert_eq!(keys(&v), ["format", "products", "opinion", "warnings"]);
+    assert_eq!(
+        keys(&json(&[
+            "calc",
+            "--json",
+            "tests/fixtures/valid/minimal.yaml"
+        ])),
+        ["format", "products", "warnings"]
+    );
+    assert_eq!(keys(&v["opinion"]), ["type", "assurance", "open_findings"]);
     assert_eq!(v["format"], "cfp-verify/1");
     let p = &v["products"][0];
     assert_eq!(

@@ -128,6 +128,8 @@ fn product_ids_that_collide_as_sheet_names_get_unique_valid_names() {
     let text = std::fs::read_to_string(common::sample()).unwrap();
     let products = text.find("\nproducts:\n").unwrap();
     let (head, tail) = text.split_at(products);
+    // A draft: the copies' findings need not be answered in the findings register.
+    let head = head.replacen("status: approved", "status: draft", 1);
     let tail = tail
         .replacen(
             "  - id: smart-unit\n",
@@ -138,6 +140,15 @@ fn product_ids_that_collide_as_sheet_names_get_unique_valid_names() {
             "  - id: distribution-box\n",
             &format!("  - id: \"{}\"\n", ids[1]),
             1,
+        )
+        // The findings register names the products too.
+        .replace(
+            "product: smart-unit}",
+            &format!("product: \"{}\"}}", ids[0]),
+        )
+        .replace(
+            "product: distribution-box}",
+            &format!("product: \"{}\"}}", ids[1]),
         );
     // Two more products: copies of the first under the other ids, and two long ids.
     let first = &tail[tail.find("  - id:").unwrap()..tail.find("  - id: \"Widget\"").unwrap()];

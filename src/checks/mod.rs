@@ -4,6 +4,8 @@
 //! Findings do not make a file invalid; `check` prints them and the report lists them.
 //! Each has a stable code that tools and templates may rely on.
 
+pub mod opinion;
+
 use std::collections::{BTreeMap, HashSet};
 
 use rust_decimal::Decimal;
@@ -67,6 +69,8 @@ pub enum Fact {
     Date(chrono::NaiveDate),
     /// Names (of materials, of an excluded process), shown as a list.
     Names(Vec<Bi>),
+    /// Life-cycle stages, in canonical order: shown by their names, given by their keys.
+    Stages(Vec<Stage>),
     /// A word of the catalogue (`key`), worded with the figures before it; `value` is its
     /// machine name (`total`, `national`).
     Term {
@@ -181,8 +185,54 @@ fn misstatements(e: &Engagement, p: &Product, pr: &ProductResult, out: &mut Vec<
             Some(d) => f.with("difference", Fact::Figure(d.clone())),
             None => f.variant("zero"),
         };
-        out.push(f.with("threshold", Fact::Fraction(e.scope.materiality)));
+        f = f.with("threshold", Fact::Fraction(e.scope.materiality));
+        let parts = match rec.figure {
+            Figure::Total => &pr.stages,
+            Figure::PerUnit => &pr.per_unit,
+        };
+        if rec.difference_pct.is_some()
+            && let Some(stages) =
+                missing_stages(&rec.claimed, &rec.computed, parts, e.scope.rounding)
+        {
+            f = f
+                .variant("missing-stages")
+                .with("missing_stages", Fact::Stages(stages));
+        }
+        out.push(f);
     }
+}
+
+/// Most decimal places a claim is taken to be written with.
+const CLAIM_PLACES: u32 = 10;
+
+/// The smallest set of whole stages whose figures, taken from `computed`, give `claimed`:
+/// `computed - sum(stages)`, rounded (in the engagement's mode) to the decimal places
+/// `claimed` is written with, equals `claimed` exactly. Stages with a zero figure are never
+/// part of it; sets are tried by size, then in the stages' order (at most 2^6 of them).
+/// `None` when no set of stages explains the claim.
+pub fn missing_stages(
+    claimed: &Exact,
+    computed: &Exact,
+    parts: &StageMap<Exact>,
+    r: Rounding,
+) -> Option<Vec<Stage>> {
+    let places = (0..=CLAIM_PLACES).find(|&p| &claimed.round(p, r.mode) == claimed)?;
+    let stages: Vec<(Stage, &Exact)> = parts.iter().filter(|(_, v)| !v.is_zero()).collect();
+    let n = stages.len();
+    if n > Stage::REGISTRY.len() {
+        return None;
+    }
+    // Masks ordered by the number of stages, then by the stages' order.
+    let mut masks: Vec<u32> = (1..(1u32 << n)).collect();
+    masks.sort_by_key(|m| (m.count_ones(), std::cmp::Reverse(m.reverse_bits())));
+    masks.into_iter().find_map(|m| {
+        let chosen: Vec<(Stage, &Exact)> = (0..n)
+            .filter(|i| m & (1 << i) != 0)
+            .map(|i| stages[i])
+            .collect();
+        let left = computed.clone() - chosen.iter().map(|(_, v)| *v).sum::<Exact>();
+        (&left.round(places, r.mode) == claimed).then(|| chosen.iter().map(|(s, _)| *s).collect())
+    })
 }
 
 fn empty_stages(p: &Product, stages: &[Stage], out: &mut Vec<Finding>) {
@@ -482,6 +532,52 @@ fn dates(e: &Engagement, out: &mut Vec<Finding>) {
             )
             .with("date", Fact::Date(review.to))
             .with("issued", Fact::Date(issued)),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(s: &str) -> Exact {
+        Exact::from(s.parse::<Decimal>().unwrap())
+    }
+
+    #[test]
+    fn missing_stages_are_the_smallest_set_that_explains_the_claim() {
+        let parts = StageMap::new(&BoundaryKind::CradleToGate.stages(), |s| {
+            exact(match s.key {
+                "materials" => "1.004",
+                "transport" => "2",
+                _ => "3",
+            })
+        });
+        let total = exact("6.004");
+        let r = Rounding::default();
+        let missing = |claim: &str| missing_stages(&exact(claim), &total, &parts, r);
+        // 6.004 − 3 = 3.004: 3.00 with the claim's two places, exactly with three.
+        assert_eq!(missing("3.00"), Some(vec![Stage::PRODUCTION]));
+        assert_eq!(missing("3.004"), Some(vec![Stage::PRODUCTION]));
+        assert_eq!(missing("3.005"), None);
+        // 6.004 − 2 − 3 = 1.004.
+        assert_eq!(
+            missing("1"),
+            Some(vec![Stage::TRANSPORT, Stage::PRODUCTION])
+        );
+        assert_eq!(missing("5"), Some(vec![Stage::MATERIALS]));
+        assert_eq!(missing("4.5"), None);
+    }
+
+    #[test]
+    fn stages_with_nothing_in_them_are_never_missing() {
+        let parts = StageMap::new(&BoundaryKind::CradleToGate.stages(), |s| {
+            exact(if s.key == "transport" { "0" } else { "2" })
+        });
+        let r = Rounding::default();
+        assert_eq!(
+            missing_stages(&exact("2"), &exact("4"), &parts, r),
+            Some(vec![Stage::MATERIALS])
         );
     }
 }

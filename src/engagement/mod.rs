@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 
 use crate::diag::Path;
 pub use crate::input::model::{
-    ActivityMethod, Assurance, Calibration, Category, Language, Role, Status, TransportMode,
+    ActivityMethod, Assurance, Calibration, Category, EntryStatus, EntryType, Language,
+    OpinionType, Role, Status, TransportMode,
 };
 use crate::units::quantity::{FactorUnit, GwpSet, Quantity};
 use crate::units::rounding::Rounding;
@@ -72,6 +73,8 @@ pub struct Engagement {
     pub improvements: Vec<Improvement>,
     /// The report's attachments, in file order (none when not given).
     pub attachments: Vec<Attachment>,
+    /// The opinion and the findings register; `None` when the file has no `verification`.
+    pub verification: Option<Verification>,
     /// The images the engagement names, read once when it was validated (or taken from a
     /// report's attachments), by their path in the file: every later step uses these
     /// bytes, never the file system again.
@@ -500,4 +503,75 @@ pub struct Attachment {
     pub title: Bi,
     /// Its file's path, relative to the engagement file's folder, when given.
     pub file: Option<String>,
+}
+
+/// The verification section: the opinion as given and the team's findings register.
+#[derive(Debug, Default)]
+pub struct Verification {
+    /// The opinion as written; `None` when it is to be derived from the register.
+    pub opinion: Option<OpinionType>,
+    /// The basis for the opinion, when given (needed unless the opinion is unmodified).
+    pub basis: Option<Bi>,
+    /// Who may rely on the statement, when given.
+    pub intended_users: Option<Bi>,
+    /// The register's entries, in file order, their ids unique.
+    pub register: Vec<RegisterEntry>,
+}
+
+/// One entry of the findings register.
+#[derive(Debug)]
+pub struct RegisterEntry {
+    /// The entry's id, trimmed: letters, digits and `-` (`CAR-01`).
+    pub id: String,
+    /// Misstatement, nonconformity, clarification or observation.
+    pub kind: EntryType,
+    /// The check it answers, when it answers one.
+    pub about: Option<About>,
+    /// What the team found or asked.
+    pub raised: Bi,
+    /// When it was raised, when given.
+    pub date: Option<NaiveDate>,
+    /// The client's answer, when given.
+    pub response: Option<Bi>,
+    /// Open or closed.
+    pub status: EntryStatus,
+    /// The team's conclusion: always present when the entry is closed.
+    pub conclusion: Option<Bi>,
+    /// The team's own judgement of materiality, when written; see [`RegisterEntry::is_material`].
+    pub material: Option<bool>,
+    /// Where the entry is written (`verification.findings[i]`).
+    pub path: Path,
+}
+
+/// The check a register entry answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct About {
+    /// One of [`crate::checks::CODES`].
+    pub check: &'static str,
+    /// The id of a product of the file, when the check concerns one product.
+    pub product: Option<String>,
+}
+
+impl RegisterEntry {
+    /// True when the entry can modify the opinion: the team's `material` when written (only a
+    /// misstatement or a nonconformity may say `true`); otherwise a misstatement or
+    /// nonconformity that answers a check affecting the opinion
+    /// ([`crate::checks::opinion::AFFECTING`]). Clarifications and observations never are.
+    pub fn is_material(&self) -> bool {
+        let can_be = matches!(
+            self.kind,
+            EntryType::Misstatement | EntryType::Nonconformity
+        );
+        can_be
+            && self.material.unwrap_or_else(|| {
+                self.about
+                    .as_ref()
+                    .is_some_and(|a| crate::checks::opinion::AFFECTING.contains(&a.check))
+            })
+    }
+
+    /// True while the entry is open.
+    pub fn is_open(&self) -> bool {
+        self.status == EntryStatus::Open
+    }
 }

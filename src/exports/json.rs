@@ -14,7 +14,18 @@ use crate::validate::FORMAT;
 struct Document {
     format: &'static str,
     products: Vec<Product>,
+    /// Only when the file has a `verification` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opinion: Option<Opinion>,
     warnings: Vec<Warning>,
+}
+
+#[derive(Serialize)]
+struct Opinion {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    assurance: &'static str,
+    open_findings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -142,9 +153,15 @@ pub fn results_json(
             }
         })
         .collect();
+    let opinion = crate::checks::opinion::opinion(e, findings).map(|o| Opinion {
+        kind: o.kind.key(),
+        assurance: o.assurance.key(),
+        open_findings: o.open,
+    });
     let doc = Document {
         format: FORMAT,
         products,
+        opinion,
         warnings,
     };
     let mut out = serde_json::to_string_pretty(&doc).expect("plain structs always serialize");

@@ -38,6 +38,8 @@ pub struct File {
     pub improvements: Option<Vec<Improvement>>,
     /// 附件 / Attachments
     pub attachments: Option<Vec<Attachment>>,
+    /// 评价结论与问题清单（ISO 14064-3）/ The verification: the opinion and the findings register
+    pub verification: Option<Verification>,
 }
 
 /// Text in both languages: one string for both, or `{zh: …, en: …}`.
@@ -264,6 +266,16 @@ pub enum Assurance {
     Reasonable,
     // 有限保证 / Limited assurance
     Limited,
+}
+
+impl Assurance {
+    /// The level as written in files and outputs: `reasonable` or `limited`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Assurance::Reasonable => "reasonable",
+            Assurance::Limited => "limited",
+        }
+    }
 }
 
 /// 取舍原则：可不纳入清单的估计占比 / Cut-off: how much of the footprint excluded items may be estimated at
@@ -778,4 +790,120 @@ pub struct Attachment {
     pub title: Text,
     /// 文件路径 / File
     pub file: Option<String>,
+}
+
+/// 评价结论与问题清单（ISO 14064-3）/ The verification: the opinion the body signs and the team's findings register
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// 评价意见，缺省时按问题清单推定 / The opinion; when absent, derived from the register: unmodified unless an open misstatement or nonconformity is material
+    pub opinion: Option<OpinionType>,
+    /// 意见的依据（无保留意见以外必填）/ The basis for the opinion, required unless unmodified
+    pub basis: Option<Text>,
+    /// 预期使用者 / Who may rely on the statement
+    pub intended_users: Option<Text>,
+    /// 问题清单 / The team's findings register
+    pub findings: Option<Vec<RegisterEntry>>,
+}
+
+/// 评价意见类型 / The kind of opinion
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
+pub enum OpinionType {
+    // 无保留意见 / Unmodified: fairly stated in all material respects
+    Unmodified,
+    // 保留意见 / Modified: fairly stated except for the matters in the basis
+    Modified,
+    // 否定意见 / Adverse: not fairly stated
+    Adverse,
+    // 无法表示意见 / Disclaimer: no opinion expressed
+    Disclaimer,
+}
+
+impl OpinionType {
+    /// The opinion as written in files and outputs: `unmodified`, `modified`, …
+    pub fn key(self) -> &'static str {
+        match self {
+            OpinionType::Unmodified => "unmodified",
+            OpinionType::Modified => "modified",
+            OpinionType::Adverse => "adverse",
+            OpinionType::Disclaimer => "disclaimer",
+        }
+    }
+}
+
+/// 问题清单条目 / One entry of the findings register: what the team raised, the client's answer, the team's conclusion
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterEntry {
+    /// 编号（唯一；字母、数字、-），如 CAR-01 / Id, unique: letters, digits and `-`, e.g. CAR-01
+    #[schemars(with = "NumberOrString")]
+    pub id: String,
+    /// 问题类型 / Type
+    #[serde(rename = "type")]
+    pub kind: EntryType,
+    /// 对应的检查项（可选）/ The check it answers, optional
+    pub about: Option<About>,
+    /// 提出的问题 / What the team found or asked
+    pub raised: Text,
+    /// 提出日期 YYYY-MM-DD（可选）/ When it was raised, optional
+    pub date: Option<String>,
+    /// 受评价方的答复（可选）/ The client's answer, optional
+    pub response: Option<Text>,
+    /// 状态 / Status
+    pub status: EntryStatus,
+    /// 评价组结论（关闭时必填）/ The team's conclusion, required when closed
+    pub conclusion: Option<Text>,
+    /// 是否实质性（缺省：回应影响意见的检查项的错报或不符合为实质性）/ Material; by default a misstatement or nonconformity answering a check that affects the opinion is material, any other entry is not
+    pub material: Option<bool>,
+}
+
+/// 问题类型 / What kind of finding a register entry records
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
+pub enum EntryType {
+    // 错报：数据或计算有误 / Misstatement: a figure or calculation is wrong
+    Misstatement,
+    // 不符合：未满足评价准则 / Nonconformity: a requirement of the criteria is not met
+    Nonconformity,
+    // 澄清：需要受评价方说明 / Clarification: the client was asked to explain
+    Clarification,
+    // 观察项：不影响意见的提示 / Observation: a remark that does not affect the opinion
+    Observation,
+}
+
+/// 问题状态 / Whether a register entry is still open
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
+pub enum EntryStatus {
+    // 未关闭 / Open
+    Open,
+    // 已关闭，须有结论 / Closed: needs a conclusion
+    Closed,
+}
+
+/// 对应的检查项 / The check a register entry answers
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct About {
+    /// 检查项代码，如 material-misstatement / The finding code, e.g. material-misstatement
+    #[schemars(schema_with = "check_codes")]
+    pub check: String,
+    /// 产品编号（检查项涉及单个产品时）/ The product id, when the check concerns one product
+    #[schemars(with = "Option<NumberOrString>")]
+    pub product: Option<String>,
+}
+
+/// The finding codes a register entry may answer, as an enum for editors.
+fn check_codes(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "enum": crate::checks::CODES})
 }

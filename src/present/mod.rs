@@ -47,6 +47,13 @@ fn fact(c: &Catalogue, r: Rounding, f: &Fact, args: &[(&str, &Bi)]) -> Bi {
         Fact::Int(n) => same(n.to_string()),
         Fact::Date(d) => same(d.to_string()),
         Fact::Names(names) => join(c, names),
+        Fact::Stages(stages) => {
+            let quoted: Vec<Bi> = stages
+                .iter()
+                .map(|s| c.word("term.quoted", &[("name", &c.stage(*s).name)]))
+                .collect();
+            join(c, &quoted)
+        }
         Fact::Term { key, .. } => c.word(key, args),
     }
 }
@@ -64,6 +71,12 @@ pub fn fact_json(r: Rounding, f: &Fact) -> serde_json::Value {
             names
                 .iter()
                 .map(|n| serde_json::json!({"zh": n.zh, "en": n.en}))
+                .collect(),
+        ),
+        Fact::Stages(stages) => Value::Array(
+            stages
+                .iter()
+                .map(|s| Value::String(s.key.to_owned()))
                 .collect(),
         ),
         Fact::Term { value, .. } => Value::String((*value).to_owned()),
@@ -119,7 +132,10 @@ mod tests {
     fn every_finding_key_is_in_the_catalogue() {
         let c = Catalogue::builtin();
         let variants: &[(&str, &[Option<&str>])] = &[
-            ("material-misstatement", &[None, Some("zero")]),
+            (
+                "material-misstatement",
+                &[None, Some("zero"), Some("missing-stages")],
+            ),
             (
                 "transport-without-acquisition",
                 &[Some("one"), Some("many")],

@@ -13,6 +13,7 @@ mod files;
 mod parties;
 mod products;
 mod report;
+mod verification;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path as FsPath;
@@ -27,6 +28,7 @@ use crate::input::yaml::{Node, Value};
 use crate::units::quantity::{self, Dimension, Quantity, ReadError};
 
 pub use parties::check_credit_code;
+pub use verification::rules as verification_rules;
 
 /// The only format this version reads.
 pub const FORMAT: &str = "cfp-verify/1";
@@ -201,6 +203,10 @@ pub fn validate(
         .unwrap_or_default();
     let improvements = cx.improvements(all(&file.improvements), &p.key("improvements"));
     let attachments = cx.attachments(all(&file.attachments), &p.key("attachments"));
+    let verification = file
+        .verification
+        .as_ref()
+        .map(|v| cx.verification(v, &products, &p.key("verification")));
     let files = std::mem::take(&mut cx.files);
     Engagement {
         report,
@@ -213,6 +219,7 @@ pub fn validate(
         data_evaluation,
         improvements,
         attachments,
+        verification,
         files,
     }
 }
