@@ -252,7 +252,7 @@ fn check_lists_the_findings_in_both_languages() {
         "warning[transport-without-acquisition]",
         "真空开关管、壳体、互感器、绝缘件、弹簧机构、散件、瓷瓶",
         "the rounded per-unit figures add up to 3.40, the rounded total is 3.39",
-        "16 lines of the stage “Raw material transport” give the emission factor score 3, but the category “national” of the factor “Road freight, heavy diesel truck (18 t payload)” implies 2.",
+        "16 lines of the stage “Raw material transport” give the emission factor score 3, but the category of the factor “Road freight, heavy diesel truck (18 t payload)” (national factor) implies 2.",
         "warning[old-factor]",
         "valid: 2 products, 13 findings",
     ] {

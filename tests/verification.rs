@@ -300,7 +300,7 @@ fn register_entries_are_checked_where_they_are() {
     )
     .replacen("    - id: OBS-02\n", "    - id: OBS-01\n", 1)
     .replacen(
-        "      status: closed\n      conclusion:\n        zh: 同OBS-01。\n        en: As for OBS-01.\n",
+        "      status: closed\n      conclusion:\n        zh: 与智能配电装置的情况相同：评分系评价组的专业判断，依据已在数据质量评价中说明，不改变评价结论。\n        en: \"As for the intelligent power distribution unit: the scores are the team's professional judgement, explained in the data quality evaluation; they do not change the conclusion.\"\n",
         "      status: closed\n",
         1,
     );

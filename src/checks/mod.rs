@@ -26,7 +26,8 @@ const OLD_FACTOR_YEARS: i32 = 10;
 pub struct Finding {
     /// Stable, kebab-case: `material-misstatement`, `cutoff-process`, …
     pub code: &'static str,
-    /// Which of the code's sentences, when it has several: `zero`, `one`, `many`, `start`.
+    /// Which of the code's sentences, when it has several: `zero`, `one`, `many`, `start`,
+    /// `missing-stages.one`.
     pub variant: Option<&'static str>,
     /// The value it concerns, when it concerns one.
     pub path: Option<Path>,
@@ -195,7 +196,11 @@ fn misstatements(e: &Engagement, p: &Product, pr: &ProductResult, out: &mut Vec<
                 missing_stages(&rec.claimed, &rec.computed, parts, e.scope.rounding)
         {
             f = f
-                .variant("missing-stages")
+                .variant(if stages.len() == 1 {
+                    "missing-stages.one"
+                } else {
+                    "missing-stages.many"
+                })
                 .with("missing_stages", Fact::Stages(stages));
         }
         out.push(f);

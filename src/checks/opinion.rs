@@ -42,6 +42,17 @@ pub fn answers(entry: &RegisterEntry, f: &Finding) -> bool {
         }
 }
 
+/// The register entry answering `f`, with its index in the register: the first open one,
+/// else the first closed one. Any finding, whether or not it affects the opinion.
+pub fn answering<'a>(
+    register: &'a [RegisterEntry],
+    f: &Finding,
+) -> Option<(usize, &'a RegisterEntry)> {
+    let mut matching = register.iter().enumerate().filter(|(_, r)| answers(r, f));
+    let first = matching.clone().next();
+    matching.find(|(_, r)| r.is_open()).or(first)
+}
+
 /// Each finding that affects the opinion, in the findings' order, with the entry that
 /// answers it: the first open one, else the first closed one.
 pub fn answered<'a>(e: &'a Engagement, findings: &'a [Finding]) -> Vec<Answered<'a>> {
@@ -52,13 +63,9 @@ pub fn answered<'a>(e: &'a Engagement, findings: &'a [Finding]) -> Vec<Answered<
     findings
         .iter()
         .filter(|f| AFFECTING.contains(&f.code))
-        .map(|f| {
-            let mut matching = register.iter().filter(|r| answers(r, f));
-            let first = matching.clone().next();
-            Answered {
-                finding: f,
-                entry: matching.find(|r| r.is_open()).or(first),
-            }
+        .map(|f| Answered {
+            finding: f,
+            entry: answering(register, f).map(|(_, r)| r),
         })
         .collect()
 }

@@ -6,7 +6,7 @@ pub mod wording;
 use rust_decimal::Decimal;
 
 use crate::checks::{Fact, Finding};
-use crate::engagement::{Bi, Engagement, Language};
+use crate::engagement::{Bi, Engagement, Factor, Language};
 use crate::units::rounding::Rounding;
 use wording::Catalogue;
 
@@ -103,7 +103,11 @@ pub fn finding(c: &Catalogue, e: &Engagement, f: &Finding) -> Bi {
         }
     }
     if let Some(factor) = &f.subject.factor {
-        args.push(("factor", factor.name.clone()));
+        let name = match e.factors.iter().find(|x| x.id == factor.id) {
+            Some(x) => factor_name(c, x),
+            None => factor.name.clone(),
+        };
+        args.push(("factor", name));
     }
     if let Some(s) = f.subject.stage {
         args.push(("stage", c.stage(s).name));
@@ -115,6 +119,23 @@ pub fn finding(c: &Catalogue, e: &Engagement, f: &Finding) -> Bi {
     }
     let refs: Vec<(&str, &Bi)> = args.iter().map(|(n, v)| (*n, v)).collect();
     c.word(&finding_key(f), &refs)
+}
+
+/// A factor's name as the report prints it: its `name`, or, for a factor without one, its
+/// value, unit and source (`term.factor.unnamed`: `0.129 kgCO2e/tkm (Test source)`), never
+/// its id in the file.
+pub fn factor_name(c: &Catalogue, f: &Factor) -> Bi {
+    match &f.name {
+        Some(name) => name.clone(),
+        None => c.word(
+            "term.factor.unnamed",
+            &[
+                ("value", &same(f.value.to_string())),
+                ("unit", &same(f.unit.to_string())),
+                ("source", &f.source),
+            ],
+        ),
+    }
 }
 
 /// A finding's short title (for the report's table of findings).
@@ -134,7 +155,12 @@ mod tests {
         let variants: &[(&str, &[Option<&str>])] = &[
             (
                 "material-misstatement",
-                &[None, Some("zero"), Some("missing-stages")],
+                &[
+                    None,
+                    Some("zero"),
+                    Some("missing-stages.one"),
+                    Some("missing-stages.many"),
+                ],
             ),
             (
                 "transport-without-acquisition",

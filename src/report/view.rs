@@ -141,6 +141,10 @@ const SPAN_PRODUCTS: usize = 4;
 /// on the next page: such a cell can be taller than a page.
 const LONG_LIST: usize = 40;
 
+/// Characters (both languages, all its texts) past which a register entry's row may
+/// continue on the next page: about two thirds of a page of the findings table.
+const LONG_ENTRY: usize = 3000;
+
 /// A reconciliation's difference in percent, or a dash when nothing was computed.
 fn difference(rec: &crate::calc::Reconciliation, r: Rounding) -> String {
     rec.difference_pct
@@ -188,8 +192,11 @@ pub struct View {
     pub improvements: Vec<ImprovementV>,
     /// The attachments' titles, in file order.
     pub attachments: Vec<T>,
-    /// The findings, in the checks' fixed order, worded from the catalogue.
+    /// The automatic checks' findings, in the checks' fixed order, worded from the
+    /// catalogue, each with how the findings register deals with it (the annex).
     pub findings: Vec<FindingV>,
+    /// The team's findings register, in file order, numbered from 1 (section 7).
+    pub register: Vec<RegisterV>,
     /// SHA-256 of the engagement file's bytes, hex.
     pub sha256: String,
 }
@@ -390,7 +397,7 @@ pub struct BoundaryRowV {
 pub struct FactorV {
     /// The factor's id in the file.
     pub id: String,
-    /// Its name; the id when it has none.
+    /// Its name; its value, unit and source when it has none (`term.factor.unnamed`).
     pub name: T,
     /// Its value as written, exact (`0.129`).
     pub value: String,
@@ -635,15 +642,47 @@ pub struct ImprovementV {
     pub text: Vec<T>,
 }
 
-/// A finding, as listed in the report.
+/// A finding of the automatic checks, as listed in the report's annex.
 #[derive(Debug, Serialize)]
 pub struct FindingV {
-    /// The finding's stable code (`material-misstatement`).
+    /// The finding's stable code (`material-misstatement`), for templates to tell findings
+    /// apart; never printed.
     pub code: &'static str,
     /// A short title, printed instead of the code.
     pub title: T,
     /// The finding in a sentence, worded from the catalogue.
     pub message: T,
+    /// The number (in [`View::register`]) of the register entry answering it, if any.
+    pub entry: Option<usize>,
+    /// How the register deals with it: `见核查发现第 1 项，未关闭` / `See finding 1, open`,
+    /// or that the register does not.
+    pub disposition: T,
+}
+
+/// An entry of the findings register, as section 7 prints it.
+#[derive(Debug, Serialize)]
+pub struct RegisterV {
+    /// Its number in the table: 1, 2, 3… in file order (the file's id is never printed).
+    pub number: usize,
+    /// Its type, worded: `实质性偏差` / `Misstatement`, …
+    pub kind: T,
+    /// What it concerns: the check's title and the product's name, when it answers a check.
+    pub about: Option<T>,
+    /// What the team found or asked.
+    pub raised: T,
+    /// When it was raised, written out in each language, when given.
+    pub date: Option<T>,
+    /// The client's answer, when given.
+    pub response: Option<T>,
+    /// Its status, worded: `未关闭` / `Open` or `已关闭` / `Closed`.
+    pub status: T,
+    /// True while it is open.
+    pub open: bool,
+    /// The team's conclusion, when given.
+    pub conclusion: Option<T>,
+    /// Its texts are long enough that its row may continue on the next page (rows are
+    /// otherwise kept on one page).
+    pub long: bool,
 }
 
 fn role(c: &Catalogue, r: Role) -> T {
@@ -968,17 +1007,101 @@ pub fn build_with(
             })
             .collect(),
         attachments: e.attachments.iter().map(|a| T::from(&a.title)).collect(),
-        findings: v
-            .findings
-            .iter()
-            .map(|f| FindingV {
+        findings: findings(c, e, &v.findings),
+        register: register(c, e),
+        sha256: crate::report::archive::sha256_hex(source),
+    }
+}
+
+/// The register's entries, or none when the file has no `verification`.
+fn entries(e: &Engagement) -> &[RegisterEntry] {
+    e.verification
+        .as_ref()
+        .map_or(&[][..], |v| v.register.as_slice())
+}
+
+/// The automatic checks' findings, each with the register entry answering it.
+fn findings(c: &Catalogue, e: &Engagement, all: &[crate::checks::Finding]) -> Vec<FindingV> {
+    let register = entries(e);
+    all.iter()
+        .map(|f| {
+            let entry = crate::checks::opinion::answering(register, f);
+            FindingV {
                 code: f.code,
                 title: (&crate::present::finding_title(c, f)).into(),
                 message: (&crate::present::finding(c, e, f)).into(),
-            })
-            .collect(),
-        sha256: crate::report::archive::sha256_hex(source),
-    }
+                entry: entry.map(|(i, _)| i + 1),
+                disposition: match entry {
+                    Some((i, r)) => w(
+                        c,
+                        if r.is_open() {
+                            "text.checks.disposition.open"
+                        } else {
+                            "text.checks.disposition.closed"
+                        },
+                        &[("number", &bi((i + 1).to_string()))],
+                    ),
+                    None => w(c, "text.checks.not-addressed", &[]),
+                },
+            }
+        })
+        .collect()
+}
+
+/// The findings register, worded: types, statuses and what each entry concerns in words.
+fn register(c: &Catalogue, e: &Engagement) -> Vec<RegisterV> {
+    entries(e)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| RegisterV {
+            number: i + 1,
+            kind: w(
+                c,
+                match r.kind {
+                    EntryType::Misstatement => "register.type.misstatement",
+                    EntryType::Nonconformity => "register.type.nonconformity",
+                    EntryType::Clarification => "register.type.clarification",
+                    EntryType::Observation => "register.type.observation",
+                },
+                &[],
+            ),
+            about: r.about.as_ref().map(|a| {
+                let check = c.word(&format!("title.{}", a.check), &[]);
+                match a
+                    .product
+                    .as_ref()
+                    .and_then(|id| e.products.iter().find(|p| &p.id == id))
+                {
+                    Some(p) => w(
+                        c,
+                        "register.about",
+                        &[("check", &check), ("product", &p.name)],
+                    ),
+                    None => T::from(&check),
+                }
+            }),
+            raised: (&r.raised).into(),
+            date: r.date.map(date),
+            response: opt(&r.response),
+            status: w(
+                c,
+                if r.is_open() {
+                    "register.status.open"
+                } else {
+                    "register.status.closed"
+                },
+                &[],
+            ),
+            open: r.is_open(),
+            conclusion: opt(&r.conclusion),
+            long: [Some(&r.raised), r.response.as_ref(), r.conclusion.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(|b| b.zh.chars().count() + b.en.chars().count())
+                .sum::<usize>()
+                > LONG_ENTRY,
+        })
+        .collect()
 }
 
 /// The stage with this key: one of the boundary's, or else a registered one.
@@ -1001,11 +1124,7 @@ fn factor(c: &Catalogue, e: &Engagement, i: usize, f: &Factor) -> FactorV {
         .unwrap_or_else(|| same("/"));
     FactorV {
         id: f.id.clone(),
-        name: f
-            .name
-            .as_ref()
-            .map(T::from)
-            .unwrap_or_else(|| same(f.id.clone())),
+        name: (&crate::present::factor_name(c, f)).into(),
         value: f.value.to_string(),
         unit: f.unit.to_string(),
         source: (&f.source).into(),
