@@ -111,7 +111,7 @@ fn the_sample_report_holds_every_section_in_both_languages() {
         "四、评价结论",
         "五、产品碳足迹改善措施",
         "六、附件",
-        "七、核算复核发现",
+        "七、核查发现",
         // tables numbered per section, in both languages
         "表 2.1-1",
         "Table 2.1-1",
@@ -684,4 +684,127 @@ fn an_unknown_style_is_an_error_listing_the_styles() {
         templates.to_str().unwrap(),
     ]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// The text between `from` and the next `to` (or the end), for looking at one section.
+fn section<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
+    let start = text
+        .find(from)
+        .unwrap_or_else(|| panic!("no {from:?} in the report"));
+    let rest = &text[start..];
+    rest[from.len()..]
+        .find(to)
+        .map_or(rest, |end| &rest[..from.len() + end])
+}
+
+#[test]
+fn section_7_prints_the_findings_register_numbered_and_worded() {
+    let (run, pdf) = render("samples/chennuo-2023.yaml", "register.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    // Section 7 (not the contents' line of the same name): from its heading to the annex.
+    let body = &text[text.rfind("七、核查发现").expect("section 7")..];
+    let s7 = section(body, "七、核查发现", "附录：自动核查结果");
+    for needle in [
+        "7 Verification findings",
+        "核查发现及处理情况",
+        "Findings and how they were dealt with",
+        // types and statuses in words
+        "实质性偏差",
+        "Misstatement",
+        "不符合项",
+        "Nonconformity",
+        "观察项",
+        "Observation",
+        "未关闭",
+        "Open",
+        "已关闭",
+        "Closed",
+        // what an entry concerns, the date it was raised, a response and a conclusion
+        "智能配电装置的实质性偏差",
+        "Material misstatement (Intelligent power distribution unit)",
+        "发现（2024 年 2 月 5 日）",
+        "Raised (5 February 2024)",
+        "受评价方回复：声明值取自内部核算表的早期版本",
+        "Client's response: The claimed figure was taken from an early version",
+        "Conclusion: The scores are the team's professional judgement",
+    ] {
+        assert!(has(s7, needle), "section 7 lacks {needle:?}:\n{s7}");
+    }
+    // Numbered 1 to 5 (each number a cell of its own), the types in file order.
+    let numbers: Vec<&str> = s7
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert!(
+        numbers.starts_with(&["1", "2", "3", "4", "5"])
+            || numbers.ends_with(&["1", "2", "3", "4", "5"]),
+        "{numbers:?}"
+    );
+    let squashed: String = s7.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut at = 0;
+    for kind in [
+        "实质性偏差Misstatement",
+        "不符合项Nonconformity",
+        "不符合项Nonconformity",
+        "观察项Observation",
+        "观察项Observation",
+    ] {
+        let found = squashed[at..]
+            .find(kind)
+            .unwrap_or_else(|| panic!("no {kind:?} after byte {at}:\n{s7}"));
+        at += found + kind.len();
+    }
+    // A closed observation the client did not answer says nothing of a response.
+    assert!(!has(s7, "The client has not responded yet"), "{s7}");
+    // Never the file's ids.
+    for id in ["CAR-01", "CAR-02", "CAR-03", "OBS-01", "OBS-02"] {
+        assert!(!text.contains(id), "the report prints the id {id}");
+    }
+}
+
+#[test]
+fn the_annex_words_each_check_with_its_disposition() {
+    let (run, pdf) = render("samples/chennuo-2023.yaml", "annex.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    let body = &text[text.rfind("附录：自动核查结果").expect("the annex")..];
+    let annex = section(body, "附录：自动核查结果", "SHA-256");
+    for needle in [
+        "Annex: automatic checks",
+        // the misstatement, worded, with the register entry that answers it
+        "The claimed figure equals the verified one without the stage “Raw material acquisition”.",
+        "见核查发现第 1 项，未关闭",
+        "See finding 1, open",
+        // a score override: the factor's category in words, answered by a closed observation
+        "the category of the factor “Aluminium parts” (national factor) implies 2.",
+        "因子“铝件”属于国内排放因子，对应 2 分。",
+        "See finding 4, closed",
+        // the box's missing acquisitions: the third entry
+        "See finding 3, open",
+        // a check no entry answers
+        "未在核查发现中处理",
+        "Not addressed in the findings register",
+    ] {
+        assert!(has(annex, needle), "the annex lacks {needle:?}:\n{annex}");
+    }
+    // The misstatement's row: its sentence, then its disposition.
+    let squashed: String = annex.chars().filter(|c| !c.is_whitespace()).collect();
+    let sentence = squashed.find("“Rawmaterialacquisition”.").unwrap();
+    let disposition = squashed.find("Seefinding1,open").unwrap();
+    assert!(sentence < disposition);
+}
+
+#[test]
+fn without_a_register_section_7_says_so_and_the_annex_has_the_checks() {
+    let (run, pdf) = render("tests/fixtures/valid/minimal.yaml", "no-register.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = text_of(&pdf);
+    assert!(has(&text, "评价组未记录核查发现。自动核查的结果见附录。"));
+    assert!(has(
+        &text,
+        "The team recorded no findings. The results of the automatic checks are in the annex."
+    ));
+    assert!(has(&text, "The automatic checks found nothing to report."));
 }

@@ -70,7 +70,7 @@ fn situations() -> Vec<(&'static str, &'static str, bool, String)> {
         ),
         (
             "coverage",
-            "Coverage",
+            "Inventory coverage too low",
             false,
             approved(&[
                 ("coverage: \"95%\"", "coverage: \"99.9%\""),
@@ -82,7 +82,7 @@ fn situations() -> Vec<(&'static str, &'static str, bool, String)> {
         ),
         (
             "cutoff-process",
-            "Cut-off, one process",
+            "Excluded process above the cut-off",
             false,
             approved(&[(
                 BOUNDARY,
@@ -91,7 +91,7 @@ fn situations() -> Vec<(&'static str, &'static str, bool, String)> {
         ),
         (
             "cutoff-total",
-            "Cut-off, total",
+            "Excluded processes above the total cut-off",
             false,
             approved(&[
                 ("coverage: \"95%\"", "coverage: \"90%\""),
@@ -103,7 +103,7 @@ fn situations() -> Vec<(&'static str, &'static str, bool, String)> {
         ),
         (
             "transport-without-acquisition",
-            "Transport without acquisition",
+            "Transported materials without acquisition emissions",
             true,
             approved(&[(
                 "    transport:\n",
@@ -367,7 +367,7 @@ fn a_claim_without_whole_stages_is_explained() {
     let run = cfp(&["check", "samples/chennuo-2023.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.contains("The claimed figure equals the verified one without the stage(s) “Raw material acquisition”."),
+        run.stdout.contains("The claimed figure equals the verified one without the stage “Raw material acquisition”."),
         "{}",
         run.stdout
     );

@@ -399,6 +399,9 @@ pub struct FactorV {
     pub id: String,
     /// Its name; its value, unit and source when it has none (`term.factor.unnamed`).
     pub name: T,
+    /// True when the file gives it a name: the table of factors prints `/` otherwise (its
+    /// row already shows the value, unit and source that `name` is made of).
+    pub named: bool,
     /// Its value as written, exact (`0.129`).
     pub value: String,
     /// Its unit: `kgCO2e/tkm`.
@@ -1125,6 +1128,7 @@ fn factor(c: &Catalogue, e: &Engagement, i: usize, f: &Factor) -> FactorV {
     FactorV {
         id: f.id.clone(),
         name: (&crate::present::factor_name(c, f)).into(),
+        named: f.name.is_some(),
         value: f.value.to_string(),
         unit: f.unit.to_string(),
         source: (&f.source).into(),
