@@ -760,7 +760,10 @@ fn opinion_view(c: &Catalogue, v: &Verified, product_names: &T) -> OpinionV {
         heading: w(
             c,
             "opinion.heading",
-            &[("kind", &c.word(&format!("opinion.kind.{}", kind.key()), &[]))],
+            &[(
+                "kind",
+                &c.word(&format!("opinion.kind.{}", kind.key()), &[]),
+            )],
         ),
         text: w(
             c,
@@ -1217,7 +1220,11 @@ fn product(
         rounding_note: rounding_sum(&pr.stages, &pr.total)
             || rounding_sum(&pr.per_unit, &pr.per_unit_total),
         statement_rounding: rounding_sum(&pr.per_unit, &pr.per_unit_total)
-            || pr.shares.values().map(|v| r.round(&(v * &hundred))).sum::<Exact>()
+            || pr
+                .shares
+                .values()
+                .map(|v| r.round(&(v * &hundred)))
+                .sum::<Exact>()
                 != r.round(&hundred),
         hotspot: (&c.stage(hotspot).name).into(),
         sources: sources(c, p, &e.boundary.stages),
