@@ -188,6 +188,11 @@ pub struct View {
     pub evaluation: EvaluationsV,
     /// The verification conclusion: fairly stated or not, and the material misstatements.
     pub conclusion: ConclusionV,
+    /// The opinion, worded: the statement page and the conclusion print the same paragraphs.
+    pub opinion: OpinionV,
+    /// The note under the statement's table of footprints when its rounded stages do not add
+    /// up to the rounded totals, naming the products concerned.
+    pub statement_rounding_note: Option<T>,
     /// The improvement measures, in file order.
     pub improvements: Vec<ImprovementV>,
     /// The attachments' titles, in file order.
@@ -315,6 +320,8 @@ pub struct VerifierV {
     pub reviewer_names: T,
     /// The approver's name, when there is one.
     pub approver: Option<T>,
+    /// The team leader's name.
+    pub lead: Option<T>,
     /// The approver's signature image path, when given.
     pub signature: Option<String>,
     /// The seal image's path, when given.
@@ -548,6 +555,9 @@ pub struct ProductV {
     pub reconciliation: Vec<RecV>,
     /// True when the rounded parts do not add up to the rounded totals.
     pub rounding_note: bool,
+    /// True when the statement's table (per-unit figures and shares) does not add up once
+    /// rounded.
+    pub statement_rounding: bool,
     /// The stage with the largest emissions.
     pub hotspot: T,
     /// Emission sources by stage: what is in each (the seed's table 3.2-2).
@@ -634,6 +644,28 @@ pub struct ConclusionV {
     pub fair: bool,
     /// Every material misstatement, product by product.
     pub misstatements: Vec<MisstatementV>,
+}
+
+/// The opinion (ISO 14064-3), worded for its type and the level of assurance.
+#[derive(Debug, Serialize)]
+pub struct OpinionV {
+    /// The type: `unmodified`, `modified`, `adverse` or `disclaimer`.
+    pub kind: &'static str,
+    /// The level of assurance: `reasonable` or `limited`.
+    pub assurance: &'static str,
+    /// True when the file gives no opinion and it is derived from the findings.
+    pub derived: bool,
+    /// The heading line: `核查意见：保留意见` / `Opinion: modified (qualified)`.
+    pub heading: T,
+    /// The opinion in a paragraph: positive form for reasonable assurance, negative form for
+    /// limited assurance.
+    pub text: T,
+    /// The heading of the basis for the opinion; `None` when unmodified.
+    pub basis_heading: Option<T>,
+    /// The basis as the file gives it (`verification.basis`), paragraph by paragraph.
+    pub basis: Vec<T>,
+    /// Who may rely on the statement (`verification.intended_users`), paragraph by paragraph.
+    pub intended_users: Vec<T>,
 }
 
 /// An improvement measure.
@@ -732,6 +764,65 @@ fn evaluation(e: &Option<Evaluation>) -> Option<EvaluationV> {
     })
 }
 
+/// The opinion of `v`: as the data side gives it (`checks::opinion`), or, for a file without
+/// a `verification` section, derived by the same rule with an empty register: `modified` when
+/// any finding affecting the opinion (a material misstatement, the coverage, a cut-off, a
+/// transport without acquisition) is found, `unmodified` otherwise.
+fn opinion_of(v: &Verified) -> (OpinionType, Assurance, bool) {
+    use crate::checks::opinion;
+    let e = &v.engagement;
+    match opinion::opinion(e, &v.findings) {
+        Some(o) => (o.kind, o.assurance, o.derived),
+        None => {
+            let unanswered = opinion::answered(e, &v.findings).len();
+            (opinion::derive(&[], unanswered), e.scope.assurance, true)
+        }
+    }
+}
+
+fn opinion_view(c: &Catalogue, v: &Verified, product_names: &T) -> OpinionV {
+    let e = &v.engagement;
+    let (kind, assurance, derived) = opinion_of(v);
+    let boundary = c.boundary(e.boundary.kind);
+    let boundary = Bi {
+        zh: boundary.zh,
+        en: boundary.en.to_lowercase(),
+    };
+    let args: [(&str, &Bi); 4] = [
+        ("client", &e.client.name),
+        ("products", &product_names.into()),
+        ("period", &(&span(e.scope.period)).into()),
+        ("boundary", &boundary),
+    ];
+    let verification = e.verification.as_ref();
+    OpinionV {
+        kind: kind.key(),
+        assurance: assurance.key(),
+        derived,
+        heading: w(
+            c,
+            "opinion.heading",
+            &[(
+                "kind",
+                &c.word(&format!("opinion.kind.{}", kind.key()), &[]),
+            )],
+        ),
+        text: w(
+            c,
+            &format!("opinion.{}.{}", assurance.key(), kind.key()),
+            &args,
+        ),
+        basis_heading: (kind != OpinionType::Unmodified)
+            .then(|| w(c, &format!("opinion.basis.{}", kind.key()), &[])),
+        basis: if kind == OpinionType::Unmodified {
+            Vec::new()
+        } else {
+            paragraphs(&verification.and_then(|x| x.basis.clone()))
+        },
+        intended_users: paragraphs(&verification.and_then(|x| x.intended_users.clone())),
+    }
+}
+
 /// Builds the view of a verified engagement with the built-in wording; `source` is the
 /// engagement file's bytes.
 pub fn build(
@@ -754,6 +845,7 @@ pub fn build_with(
     let e = &v.engagement;
     let r = e.scope.rounding;
     let s = &e.scope;
+    let product_names = join(e.products.iter().map(|p| T::from(&p.name)));
     let products: Vec<ProductV> = e
         .products
         .iter()
@@ -893,6 +985,12 @@ pub fn build_with(
                 .collect(),
             reviewer_names: join(e.verifier.reviewers.iter().map(|m| T::from(&m.name))),
             approver: e.verifier.approver.as_ref().map(|a| T::from(&a.name)),
+            lead: e
+                .verifier
+                .team
+                .iter()
+                .find(|m| m.role == Role::Lead)
+                .map(|m| T::from(&m.name)),
             signature: e
                 .verifier
                 .approver
@@ -973,7 +1071,24 @@ pub fn build_with(
             .enumerate()
             .map(|(i, f)| factor(c, e, i, f))
             .collect(),
-        product_names: join(e.products.iter().map(|p| T::from(&p.name))),
+        opinion: opinion_view(c, v, &product_names),
+        statement_rounding_note: {
+            let names: Vec<T> = e
+                .products
+                .iter()
+                .zip(&products)
+                .filter(|(_, pv)| pv.statement_rounding)
+                .map(|(p, _)| T::from(&p.name))
+                .collect();
+            (!names.is_empty()).then(|| {
+                w(
+                    c,
+                    "text.statement.rounding-note",
+                    &[("products", &(&join(names.into_iter())).into())],
+                )
+            })
+        },
+        product_names,
         footprint_rows: e.products.len() * (e.boundary.stages.len() + 1),
         period_per_product: e.products.len() > SPAN_PRODUCTS,
         quality_bands: products
@@ -1227,6 +1342,13 @@ fn product(
             .collect(),
         rounding_note: rounding_sum(&pr.stages, &pr.total)
             || rounding_sum(&pr.per_unit, &pr.per_unit_total),
+        statement_rounding: rounding_sum(&pr.per_unit, &pr.per_unit_total)
+            || pr
+                .shares
+                .values()
+                .map(|v| r.round(&(v * &hundred)))
+                .sum::<Exact>()
+                != r.round(&hundred),
         hotspot: (&c.stage(hotspot).name).into(),
         sources: sources(c, p, &e.boundary.stages),
         activities: activities(c, e, p, pr, r),
