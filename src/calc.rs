@@ -3,7 +3,9 @@
 use rust_decimal::Decimal;
 
 use crate::diag::Path;
-use crate::engagement::{Activity, Engagement, Factor, Line, Product, Stage, StageMap};
+use crate::engagement::{
+    Activity, Engagement, Factor, GasOrigin, Line, Product, Stage, StageMap, TransportMode,
+};
 use crate::units::exact::Exact;
 use crate::units::quantity::GwpSet;
 
@@ -19,10 +21,15 @@ pub struct Results {
 pub struct ProductResult {
     /// Parallel to [`Product::lines`].
     pub lines: Vec<LineResult>,
-    /// Per stage of the boundary, in its order; 0 for a stage without lines.
+    /// Per stage of the boundary, in its order, net (emissions − removals); 0 for a stage
+    /// without lines.
     pub stages: StageMap<Exact>,
-    /// The whole period's output.
+    /// The whole period's output, net (emissions − removals).
     pub total: Exact,
+    /// Per stage: emissions by origin, removals and aircraft emissions.
+    pub by_origin: StageMap<Origin>,
+    /// The whole period's emissions by origin, removals and aircraft emissions.
+    pub origin: Origin,
     /// Per functional unit, per stage.
     pub per_unit: StageMap<Exact>,
     /// The footprint per functional unit, all stages together: the total divided by the output.
@@ -43,17 +50,58 @@ impl ProductResult {
     }
 }
 
+/// Emissions by origin, biogenic removals and aircraft emissions, kgCO2e, exact.
+///
+/// Aircraft emissions are part of the emissions (of whichever origin their factor says),
+/// documented separately as ISO 14067 asks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// From fossil sources, and from every factor whose origin is not separated.
+    pub fossil: Exact,
+    /// From biogenic sources.
+    pub biogenic: Exact,
+    /// From direct land-use change.
+    pub dluc: Exact,
+    /// Biogenic CO2 uptake, a positive figure.
+    pub removals: Exact,
+    /// From freight by air.
+    pub aircraft: Exact,
+}
+
+impl Origin {
+    /// All emissions: fossil + biogenic + dLUC.
+    pub fn emissions(&self) -> Exact {
+        &(&self.fossil + &self.biogenic) + &self.dluc
+    }
+
+    /// Emissions − removals.
+    pub fn net(&self) -> Exact {
+        &self.emissions() - &self.removals
+    }
+
+    fn add(&mut self, o: &Origin) {
+        self.fossil = &self.fossil + &o.fossil;
+        self.biogenic = &self.biogenic + &o.biogenic;
+        self.dluc = &self.dluc + &o.dluc;
+        self.removals = &self.removals + &o.removals;
+        self.aircraft = &self.aircraft + &o.aircraft;
+    }
+}
+
 /// One inventory line's result.
 #[derive(Debug)]
 pub struct LineResult {
-    /// The line's emissions, kgCO2e, exact.
+    /// The line's emissions, kgCO2e, exact (before removals).
     pub kg: Exact,
+    /// The line's emissions by origin and its removals.
+    pub origin: Origin,
     /// What `activity x factor` (or `mass x distance x factor`) is multiplied by to give
     /// kgCO2e: unit conversions and, for a gas, its GWP. 1 for `kWh x tCO2/MWh`.
     pub conversion: Exact,
     /// The freight of a transport line in tonne-kilometres.
     pub tkm: Option<Exact>,
-    /// The line's share of the product total, as a fraction of 1.
+    /// The line's share of the product's emissions (its total when nothing is removed), as
+    /// a fraction of 1.
     pub share: Exact,
     /// The mean of the line's three data-quality scores.
     pub mean_score: Exact,
@@ -131,7 +179,7 @@ fn product(
     gwp: GwpSet,
     materiality: Decimal,
 ) -> ProductResult {
-    let mut stages = StageMap::new(boundary, |_| Exact::zero());
+    let mut by_origin = StageMap::new(boundary, |_| Origin::default());
     let emissions: Vec<LineEmissions> = p
         .lines
         .iter()
@@ -139,11 +187,18 @@ fn product(
         .collect();
     for (line, em) in p.lines.iter().zip(&emissions) {
         // Validation keeps every line inside the boundary.
-        if let Some(stage) = stages.get_mut(line.stage) {
-            *stage = &*stage + &em.kg;
+        if let Some(stage) = by_origin.get_mut(line.stage) {
+            stage.add(&em.origin);
         }
     }
+    let mut origin = Origin::default();
+    for o in by_origin.values() {
+        origin.add(o);
+    }
+    let stages = by_origin.clone().map(|o| o.net());
     let total: Exact = stages.values().sum();
+    // Lines share in the emissions: a removal is no line's share.
+    let gross = origin.emissions();
     let output = Exact::from(p.output);
     let three = Exact::from(3u32);
 
@@ -155,10 +210,11 @@ fn product(
             let s = line.scores;
             let sum = u32::from(s.activity) + u32::from(s.factor) + u32::from(s.calibration);
             let mean_score = Exact::from(sum).fraction_of(&three);
-            let share = em.kg.fraction_of(&total);
+            let share = em.kg.fraction_of(&gross);
             LineResult {
                 weighted_score: &mean_score * &share,
                 kg: em.kg,
+                origin: em.origin,
                 conversion: em.conversion,
                 tkm: em.tkm,
                 share,
@@ -190,6 +246,8 @@ fn product(
         lines,
         stages,
         total,
+        by_origin,
+        origin,
         quality: Quality {
             grade: grade(&score),
             score,
@@ -201,8 +259,10 @@ fn product(
 /// A line's emissions, exactly.
 #[derive(Debug)]
 pub struct LineEmissions {
-    /// kgCO2e.
+    /// kgCO2e, before removals.
     pub kg: Exact,
+    /// The emissions by origin, the removal and the aircraft emissions.
+    pub origin: Origin,
     /// The conversion applied to `activity x factor` (units, GWP).
     pub conversion: Exact,
     /// Tonne-kilometres of a transport line.
@@ -217,13 +277,15 @@ pub fn line_emissions(line: &Line, factors: &[Factor], gwp: GwpSet) -> LineEmiss
         (Activity::Material { quantity } | Activity::Energy { quantity }, Some(f)) => {
             let conversion = (x(quantity.unit.scale) * x(gwp.co2e(f.unit.numerator)))
                 .fraction_of(&x(f.unit.denominator.scale));
+            let activity = x(quantity.value) * &conversion;
             LineEmissions {
-                kg: x(quantity.value) * x(f.value) * &conversion,
+                origin: factor_origin(&activity, f, false),
+                kg: &activity * &x(f.value),
                 conversion,
                 tkm: None,
             }
         }
-        (Activity::Transport { mass, distance, .. }, Some(f)) => {
+        (Activity::Transport { mass, distance, mode, .. }, Some(f)) => {
             // mass in t x distance in km = tkm: the base units are kg and m.
             let million = Exact::int(1_000_000);
             let tkm =
@@ -232,16 +294,28 @@ pub fn line_emissions(line: &Line, factors: &[Factor], gwp: GwpSet) -> LineEmiss
             let conversion =
                 (x(mass.unit.scale) * x(distance.unit.scale) * x(gwp.co2e(f.unit.numerator)))
                     .fraction_of(&(x(f.unit.denominator.scale) * million));
+            let activity = x(mass.value) * x(distance.value) * &conversion;
             LineEmissions {
-                kg: x(mass.value) * x(distance.value) * x(f.value) * &conversion,
+                origin: factor_origin(&activity, f, *mode == TransportMode::Air),
+                kg: &activity * &x(f.value),
                 conversion,
                 tkm: Some(tkm),
             }
         }
-        (Activity::Process { quantity }, _) => {
-            let conversion = x(gwp.co2e(quantity.unit));
+        (Activity::Process { quantity, origin }, _) => {
+            let conversion = x(match origin {
+                GasOrigin::Fossil => gwp.co2e(quantity.unit),
+                GasOrigin::Biogenic => gwp.co2e_biogenic(quantity.unit),
+            });
+            let kg = x(quantity.value) * &conversion;
+            let mut by_origin = Origin::default();
+            match origin {
+                GasOrigin::Fossil => by_origin.fossil = kg.clone(),
+                GasOrigin::Biogenic => by_origin.biogenic = kg.clone(),
+            }
             LineEmissions {
-                kg: x(quantity.value) * &conversion,
+                kg,
+                origin: by_origin,
                 conversion,
                 tkm: None,
             }
@@ -249,9 +323,28 @@ pub fn line_emissions(line: &Line, factors: &[Factor], gwp: GwpSet) -> LineEmiss
         // Validation guarantees a factor on every other line.
         (_, None) => LineEmissions {
             kg: Exact::zero(),
+            origin: Origin::default(),
             conversion: Exact::zero(),
             tkm: None,
         },
+    }
+}
+
+/// A factor line's figures by origin: `activity` is the activity already multiplied by the
+/// conversion, so that `activity x value` is kgCO2e. Without parts, all of it is fossil.
+fn factor_origin(activity: &Exact, f: &Factor, by_air: bool) -> Origin {
+    let times = |d| activity * &Exact::from(d);
+    let kg = times(f.value);
+    let (fossil, biogenic, dluc) = match f.parts {
+        Some(p) => (times(p.fossil), times(p.biogenic), times(p.dluc)),
+        None => (kg.clone(), Exact::zero(), Exact::zero()),
+    };
+    Origin {
+        fossil,
+        biogenic,
+        dluc,
+        removals: f.removal.map(times).unwrap_or_default(),
+        aircraft: if by_air { kg } else { Exact::zero() },
     }
 }
 

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::diag::Path;
 pub use crate::input::model::{
-    ActivityMethod, Assurance, Calibration, Category, EntryStatus, EntryType, Language,
+    ActivityMethod, Assurance, Calibration, Category, EntryStatus, EntryType, GasOrigin, Language,
     OpinionType, Role, Status, TransportMode,
 };
 use crate::units::quantity::{FactorUnit, GwpSet, Quantity};
@@ -305,8 +305,41 @@ pub struct Factor {
     pub note: Option<Bi>,
     /// The verification team's conclusion on the factor, when given.
     pub evaluation: Option<Bi>,
+    /// Its value split by origin, in its unit, adding up exactly to `value`; `None` when
+    /// not separated (all of it then counts as fossil).
+    pub parts: Option<Parts>,
+    /// Biogenic CO2 uptake per unit of activity, in its unit, zero or more; `None` when not given.
+    pub removal: Option<Decimal>,
     /// Where the factor is written (`factors.<id>`), for findings about it.
     pub path: Path,
+}
+
+/// A factor's value by origin, in the factor's unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Parts {
+    /// From fossil sources.
+    pub fossil: Decimal,
+    /// From biogenic sources.
+    pub biogenic: Decimal,
+    /// From direct land-use change.
+    pub dluc: Decimal,
+}
+
+impl Engagement {
+    /// True when the file separates the origin of emissions anywhere: a factor with `parts`
+    /// or `removal`, a biogenic gas line, or freight by air.
+    pub fn origin_separated(&self) -> bool {
+        self.factors
+            .iter()
+            .any(|f| f.parts.is_some() || f.removal.is_some())
+            || self.products.iter().flat_map(|p| &p.lines).any(|l| {
+                matches!(
+                    l.activity,
+                    Activity::Process { origin: GasOrigin::Biogenic, .. }
+                        | Activity::Transport { mode: TransportMode::Air, .. }
+                )
+            })
+    }
 }
 
 impl Category {
@@ -442,6 +475,8 @@ pub enum Activity {
     Process {
         /// The amount of the gas (or CO2e) emitted, as written (`0.2 kgSF6`).
         quantity: Quantity,
+        /// Fossil unless the file says biogenic (AR6 then uses non-fossil CH4).
+        origin: GasOrigin,
     },
 }
 

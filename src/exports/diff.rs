@@ -82,7 +82,7 @@ fn describe(v: &Verified, line: &Line, kg: &Exact, r: Rounding) -> (String, Stri
         ),
         Activity::Material { quantity }
         | Activity::Energy { quantity }
-        | Activity::Process { quantity } => (
+        | Activity::Process { quantity, .. } => (
             line.name.zh.clone(),
             format!("{quantity} x {factor} = {} kgCO2e", r.format(kg)),
         ),

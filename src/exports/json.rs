@@ -34,6 +34,9 @@ struct Product {
     output: String,
     stages: StageMap<String>,
     total: String,
+    /// Only when the file separates the origin of emissions anywhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<Origin>,
     per_unit: PerUnit,
     share_pct: StageMap<String>,
     data_quality: DataQuality,
@@ -46,6 +49,16 @@ struct PerUnit {
     #[serde(flatten)]
     stages: StageMap<String>,
     total: String,
+}
+
+/// The whole period's emissions by origin, removals and aircraft emissions, kgCO2e.
+#[derive(Serialize)]
+struct Origin {
+    fossil: String,
+    biogenic: String,
+    dluc: String,
+    removals: String,
+    aircraft: String,
 }
 
 #[derive(Serialize)]
@@ -100,6 +113,7 @@ pub fn results_json(
 ) -> String {
     let r = e.scope.rounding;
     let hundred = Exact::from(100u32);
+    let separated = e.origin_separated();
     let products = e
         .products
         .iter()
@@ -109,6 +123,13 @@ pub fn results_json(
             output: p.output.to_string(),
             stages: stages(&pr.stages, r),
             total: r.format(&pr.total),
+            origin: separated.then(|| Origin {
+                fossil: r.format(&pr.origin.fossil),
+                biogenic: r.format(&pr.origin.biogenic),
+                dluc: r.format(&pr.origin.dluc),
+                removals: r.format(&pr.origin.removals),
+                aircraft: r.format(&pr.origin.aircraft),
+            }),
             per_unit: PerUnit {
                 stages: stages(&pr.per_unit, r),
                 total: r.format(&pr.per_unit_total),

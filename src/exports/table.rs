@@ -139,7 +139,7 @@ pub fn calc_table(v: &Verified) -> String {
                 }
                 Activity::Material { quantity }
                 | Activity::Energy { quantity }
-                | Activity::Process { quantity } => {
+                | Activity::Process { quantity, .. } => {
                     (line.name.get(lang).to_owned(), quantity.to_string())
                 }
             };

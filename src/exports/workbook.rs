@@ -183,7 +183,7 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                 }
                 Activity::Material { quantity }
                 | Activity::Energy { quantity }
-                | Activity::Process { quantity } => (quantity, format!("=C{n}*G{n}*I{n}")),
+                | Activity::Process { quantity, .. } => (quantity, format!("=C{n}*G{n}*I{n}")),
             };
             ws.write_number(row, 2, num(quantity.value))?;
             ws.write_string(row, 3, quantity.unit.symbol)?;

@@ -530,6 +530,22 @@ pub struct Factor {
     pub note: Option<Text>,
     /// 评价结论 / The team's conclusion on the factor
     pub evaluation: Option<Text>,
+    /// 排放来源拆分（化石、生物源、土地利用变化），单位同因子，须恰好合计为数值 / The split by origin (fossil, biogenic, land-use change), in the factor's unit; must add up exactly to the value
+    pub parts: Option<Parts>,
+    /// 生物源 CO2 清除量（每单位活动，正数，单位同因子），如 "1.6 kgCO2e/kg" / Biogenic CO2 uptake per unit of activity, a positive number in the factor's unit
+    pub removal: Option<String>,
+}
+
+/// 因子的排放来源拆分；未写的部分为 0 / A factor's emissions by origin; a part not written is 0
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parts {
+    /// 化石源排放，如 "0.30 kgCO2e/kg" / Fossil emissions
+    pub fossil: Option<String>,
+    /// 生物源排放 / Biogenic emissions
+    pub biogenic: Option<String>,
+    /// 直接土地利用变化排放 / Direct land-use change (dLUC) emissions
+    pub dluc: Option<String>,
 }
 
 /// 因子类别，决定因子评分（6 至 1）/ Where a factor comes from; sets its data-quality score (6 to 1)
@@ -672,10 +688,25 @@ pub struct ProcessLine {
     pub name: Text,
     /// 气体排放量，如 "0.2 kgSF6" / Gas emitted
     pub quantity: String,
+    /// 来源，默认 fossil；biogenic 时 AR6 的 CH4 取非化石值 27.0 / Origin, default fossil; biogenic takes AR6's non-fossil CH4 value 27.0
+    pub origin: Option<GasOrigin>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores
     pub scores: Option<Scores>,
+}
+
+/// 过程排放气体的来源 / Where a gas emitted in production comes from
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
+pub enum GasOrigin {
+    // 化石源 / Fossil
+    Fossil,
+    // 生物源 / Biogenic
+    Biogenic,
 }
 
 /// How an activity figure was obtained; feeds the data-quality score.

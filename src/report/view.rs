@@ -1410,7 +1410,7 @@ fn activities(
             }
             Activity::Material { quantity }
             | Activity::Energy { quantity }
-            | Activity::Process { quantity } => rows.push((
+            | Activity::Process { quantity, .. } => rows.push((
                 l.stage,
                 ActivityV {
                     stage: (&c.stage(l.stage).name).into(),
@@ -1474,7 +1474,7 @@ fn line(
         ),
         Activity::Material { quantity }
         | Activity::Energy { quantity }
-        | Activity::Process { quantity } => (*quantity, None, same(""), same(""), String::new()),
+        | Activity::Process { quantity, .. } => (*quantity, None, same(""), same(""), String::new()),
     };
     let (factor, factor_unit, factor_id) = match f {
         Some(f) => (f.value.to_string(), f.unit.to_string(), f.id.clone()),

@@ -440,10 +440,28 @@ impl GwpSet {
         }
     }
 
+    /// The GWP of `gas` from non-fossil (biogenic) sources. AR6 WG1 Table 7.15 gives CH4
+    /// from non-fossil sources 27.0 (its fossil value adds the CO2 the CH4 oxidises to);
+    /// AR4 and AR5 give one CH4 value for both, and every other gas has one value.
+    pub fn of_biogenic(self, gas: Gas) -> Decimal {
+        match (gas, self) {
+            (Gas::CH4, GwpSet::AR6) => dec!(27.0),
+            _ => self.of(gas),
+        }
+    }
+
     /// kgCO2e per base unit of an emissions or gas-mass unit.
     pub fn co2e(self, unit: &Unit) -> Decimal {
         match unit.dimension {
             GasMass(gas) => unit.scale * self.of(gas),
+            _ => unit.scale,
+        }
+    }
+
+    /// kgCO2e per base unit of a gas mass from biogenic sources (see [`GwpSet::of_biogenic`]).
+    pub fn co2e_biogenic(self, unit: &Unit) -> Decimal {
+        match unit.dimension {
+            GasMass(gas) => unit.scale * self.of_biogenic(gas),
             _ => unit.scale,
         }
     }

@@ -3,10 +3,12 @@
 
 use std::collections::HashMap;
 
+use rust_decimal::Decimal;
+
 use crate::diag::{Path, did_you_mean, some_of};
 use crate::engagement::*;
 use crate::input::model;
-use crate::units::quantity;
+use crate::units::quantity::{self, FactorUnit};
 
 use super::Cx;
 
@@ -37,6 +39,23 @@ impl Cx<'_> {
             if value.is_sign_negative() && !value.is_zero() {
                 self.error(&fp.key("value"), format!("`{}` is negative", f.value), None);
             }
+            let parts = f
+                .parts
+                .as_ref()
+                .and_then(|parts| self.parts(parts, value, unit, &fp.key("parts")));
+            let removal = f.removal.as_ref().and_then(|text| {
+                let rp = fp.key("removal");
+                let removal = self.in_factor_unit(text, unit, &rp)?;
+                if matches!(unit.numerator.dimension, quantity::Dimension::GasMass(_)) {
+                    self.error(
+                        &rp,
+                        format!("a removal is CO2 taken up, but the factor is in {unit}"),
+                        Some("write the factor in kgCO2e (or kgCO2) per unit".into()),
+                    );
+                    return None;
+                }
+                Some(removal)
+            });
             out.push(Factor {
                 id: id.clone(),
                 name: self.opt_text(&f.name, &fp.key("name")),
@@ -48,10 +67,73 @@ impl Cx<'_> {
                 year: f.year,
                 note: self.opt_text(&f.note, &fp.key("note")),
                 evaluation: self.opt_text(&f.evaluation, &fp.key("evaluation")),
+                parts,
+                removal,
                 path: fp,
             });
         }
         out
+    }
+
+    /// A factor's split by origin, each part in the factor's unit; `None` after reporting a
+    /// part that cannot be read or parts that do not add up to the value exactly.
+    fn parts(
+        &mut self,
+        parts: &model::Parts,
+        value: Decimal,
+        unit: FactorUnit,
+        pp: &Path,
+    ) -> Option<Parts> {
+        let mut read = |text: &Option<String>, key: &str| match text {
+            Some(text) => self.in_factor_unit(text, unit, &pp.key(key)),
+            None => Some(Decimal::ZERO),
+        };
+        let fossil = read(&parts.fossil, "fossil");
+        let biogenic = read(&parts.biogenic, "biogenic");
+        let dluc = read(&parts.dluc, "dluc");
+        let parts = Parts {
+            fossil: fossil?,
+            biogenic: biogenic?,
+            dluc: dluc?,
+        };
+        let sum = parts.fossil + parts.biogenic + parts.dluc;
+        if sum != value {
+            self.error(
+                pp,
+                format!(
+                    "the parts add up to {} {unit}, but the value is {} {unit}",
+                    sum.normalize(),
+                    value.normalize()
+                ),
+                Some("fossil + biogenic + dluc must equal the value exactly".into()),
+            );
+            return None;
+        }
+        Some(parts)
+    }
+
+    /// A figure written in the factor's own unit (a part or a removal), zero or more.
+    fn in_factor_unit(&mut self, text: &str, unit: FactorUnit, path: &Path) -> Option<Decimal> {
+        let (value, u) = match quantity::parse_factor(text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.read_error(path, e);
+                return None;
+            }
+        };
+        if u != unit {
+            self.error(
+                path,
+                format!("`{text}` is in {u}, but the factor is in {unit}"),
+                Some(format!("write it in {unit}, the factor's unit")),
+            );
+            return None;
+        }
+        if value.is_sign_negative() && !value.is_zero() {
+            self.error(path, format!("`{text}` is negative"), None);
+            return None;
+        }
+        Some(value)
     }
 
     /// The index of the factor `id`, or `None` after reporting it unknown.

@@ -215,7 +215,10 @@ impl Cx<'_> {
             lines.push(self.line(
                 name,
                 Stage::PRODUCTION,
-                Activity::Process { quantity },
+                Activity::Process {
+                    quantity,
+                    origin: g.origin.unwrap_or(GasOrigin::Fossil),
+                },
                 None,
                 factors,
                 &g.data,
