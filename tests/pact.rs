@@ -27,6 +27,7 @@ fn every_footprint_meets_the_v3_schema() {
     for file in [
         "samples/chennuo-2023.yaml",
         "tests/fixtures/valid/minimal.yaml",
+        "tests/fixtures/valid/origin.yaml",
     ] {
         for fp in export(file) {
             let errors: Vec<String> = v
@@ -120,4 +121,53 @@ fn the_product_mass_is_given_when_known() {
     let fps = export(file.to_str().unwrap());
     assert_eq!(fps[0]["pcf"]["productMassPerDeclaredUnit"], "2.5");
     assert!(validator().is_valid(&fps[0]));
+}
+
+#[test]
+fn the_split_by_origin_is_the_inventoried_one() {
+    // Per piece (output 1000), from tests/origin.rs's figures: emissions 2837.29 + 62 + 2
+    // = 2901.29 -> 2.90; net 2581.29 -> 2.58; fossil 2.84; uptake -320 -> -0.32;
+    // dLUC 2 -> 0.00 (0.002, rounded as configured); aircraft 113 -> 0.11.
+    let fps = export("tests/fixtures/valid/origin.yaml");
+    let pcf = &fps[0]["pcf"];
+    for (key, want) in [
+        ("pcfExcludingBiogenicUptake", "2.90"),
+        ("pcfIncludingBiogenicUptake", "2.58"),
+        ("fossilGhgEmissions", "2.84"),
+        ("biogenicCO2Uptake", "-0.32"),
+        ("landUseChangeGhgEmissions", "0.00"),
+        ("aircraftGhgEmissions", "0.11"),
+    ] {
+        assert_eq!(pcf[key], want, "{key}");
+    }
+    assert_eq!(
+        pcf["secondaryEmissionFactorSources"],
+        serde_json::json!([
+            {"name": "Test source", "version": "not stated"},
+            {"name": "Wood database", "version": "not stated"},
+        ])
+    );
+    assert!(validator().is_valid(&fps[0]));
+    // A positive uptake is refused by the official constraint.
+    let mut broken = fps[0].clone();
+    broken["pcf"]["biogenicCO2Uptake"] = "0.32".into();
+    assert!(!validator().is_valid(&broken));
+}
+
+#[test]
+fn without_a_split_all_is_fossil_and_no_split_is_invented() {
+    let fps = export("samples/chennuo-2023.yaml");
+    let pcf = &fps[0]["pcf"];
+    assert_eq!(pcf["pcfExcludingBiogenicUptake"], pcf["fossilGhgEmissions"]);
+    assert_eq!(pcf["pcfIncludingBiogenicUptake"], pcf["fossilGhgEmissions"]);
+    for key in ["biogenicCO2Uptake", "landUseChangeGhgEmissions", "aircraftGhgEmissions"] {
+        assert!(pcf.get(key).is_none(), "{key}");
+    }
+    // The database factors are cited; the measured ones are not secondary data.
+    let sources = pcf["secondaryEmissionFactorSources"].as_array().unwrap();
+    assert!(sources.iter().any(|s| s["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("China Products Carbon Footprint Factors Database")
+        && s["version"] == "2019"));
 }

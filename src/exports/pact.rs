@@ -1,16 +1,20 @@
 //! `export --pact`: one WBCSD PACT (Technical Specifications v3) ProductFootprint per product.
 //!
 //! Figures are per functional unit (declared unit `piece`), as decimal strings rounded as the
-//! engagement says. The inventory has no biogenic split, so the footprint including and
-//! excluding biogenic uptake, and the fossil emissions, are the same figure; the comment says
-//! so, and that carbon content was not assessed.
+//! engagement says. When the engagement separates the origin of emissions (factor `parts` or
+//! `removal`, biogenic gas lines, freight by air), the footprint excluding biogenic uptake is
+//! all emissions, the one including it is the net footprint, and fossil, land-use change,
+//! biogenic uptake (negative) and aircraft emissions are the inventoried split. Otherwise all
+//! three footprint figures are the same and the comment says the origin was not separated.
+//! Factors from databases or literature (regional, national, international) are listed as
+//! secondary emission factor sources. Carbon content is not assessed.
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::Verified;
-use crate::engagement::{Bi, Language};
+use crate::engagement::{Bi, Category, Engagement, Language};
 
 /// The PACT specification version written.
 pub const SPEC_VERSION: &str = "3.0.0";
@@ -78,12 +82,16 @@ pub fn product_footprints(v: &Verified) -> Value {
     let timestamp = |d: chrono::NaiveDate| format!("{}T00:00:00Z", d.format("%Y-%m-%d"));
     let period_end = e.scope.period.to.succ_opt().unwrap_or(e.scope.period.to);
     let boundary: Vec<String> = e.boundary.included.iter().map(text).collect();
+    let separated = e.origin_separated();
+    let sources = secondary_sources(e, lang);
     let footprints: Vec<Value> = e
         .products
         .iter()
         .zip(&v.results.products)
         .map(|(p, pr)| {
-            let per_unit = r.format(&pr.per_unit_total);
+            let output = crate::units::exact::Exact::from(p.output);
+            let per_unit = |kg: &crate::units::exact::Exact| r.format(&kg.fraction_of(&output));
+            let o = &pr.origin;
             let mut description = text(&p.name);
             for (label, value) in [("brand", p.brand.as_ref().map(text)), ("model", p.model.clone()), ("specification", p.specification.clone())] {
                 if let Some(value) = value.filter(|v| v != "/") {
@@ -96,9 +104,9 @@ pub fn product_footprints(v: &Verified) -> Value {
                 "declaredUnitAmount": "1",
                 "referencePeriodStart": timestamp(e.scope.period.from),
                 "referencePeriodEnd": timestamp(period_end),
-                "pcfExcludingBiogenicUptake": per_unit,
-                "pcfIncludingBiogenicUptake": per_unit,
-                "fossilGhgEmissions": per_unit,
+                "pcfExcludingBiogenicUptake": per_unit(&o.emissions()),
+                "pcfIncludingBiogenicUptake": r.format(&pr.per_unit_total),
+                "fossilGhgEmissions": per_unit(&o.fossil),
                 "fossilCarbonContent": "0",
                 "ipccCharacterizationFactors": [format!("{:?}", e.scope.gwp)],
                 "crossSectoralStandards": standards,
@@ -113,6 +121,14 @@ pub fn product_footprints(v: &Verified) -> Value {
                     "comments": format!("Verification report {} r{}", e.report.number, e.report.revision),
                 },
             });
+            if separated {
+                pcf["biogenicCO2Uptake"] = Value::String(per_unit(&(&crate::units::exact::Exact::zero() - &o.removals)));
+                pcf["landUseChangeGhgEmissions"] = Value::String(per_unit(&o.dluc));
+                pcf["aircraftGhgEmissions"] = Value::String(per_unit(&o.aircraft));
+            }
+            if !sources.is_empty() {
+                pcf["secondaryEmissionFactorSources"] = Value::Array(sources.clone());
+            }
             if let Some(mass) = p.mass.map(|m| m.base()) {
                 pcf["productMassPerDeclaredUnit"] = Value::String(mass.to_plain(28));
             }
@@ -127,14 +143,43 @@ pub fn product_footprints(v: &Verified) -> Value {
                 "productIds": [format!("urn:pact:product:customcode:vendor-assigned:{}", urn_part(&p.id))],
                 "productNameCompany": text(&p.name),
                 "comment": format!(
-                    "Cradle-to-gate, verified by {} (report {} r{}). No biogenic emissions or removals were inventoried, so the figures including and excluding biogenic uptake are equal and all emissions are reported as fossil; carbon content was not assessed.",
+                    "Cradle-to-gate, verified by {} (report {} r{}). {}",
                     text(&e.verifier.name),
                     e.report.number,
-                    e.report.revision
+                    e.report.revision,
+                    if separated {
+                        "Emissions are reported by origin as inventoried (fossil, biogenic, land-use change); biogenic CO2 uptake is the inventoried removals; emissions of factors whose origin was not separated are reported as fossil; carbon content was not assessed."
+                    } else {
+                        "The origin of emissions was not separated, so the figures including and excluding biogenic uptake are equal and all emissions are reported as fossil; carbon content was not assessed."
+                    }
                 ),
                 "pcf": pcf,
             })
         })
         .collect();
     Value::Array(footprints)
+}
+
+/// The secondary emission factor sources: each database or literature factor's citation
+/// (regional, national or international category), with its data year as the version,
+/// once each, in file order.
+fn secondary_sources(e: &Engagement, lang: Language) -> Vec<Value> {
+    let mut seen = Vec::new();
+    for f in &e.factors {
+        let secondary = matches!(
+            f.category,
+            Category::Regional | Category::National | Category::International
+        );
+        let name = f.source.get(lang).trim().to_owned();
+        if !secondary || name.is_empty() {
+            continue;
+        }
+        let version = f.year.map_or_else(|| "not stated".to_owned(), |y| y.to_string());
+        if !seen.contains(&(name.clone(), version.clone())) {
+            seen.push((name, version));
+        }
+    }
+    seen.into_iter()
+        .map(|(name, version)| json!({"name": name, "version": version}))
+        .collect()
 }

@@ -582,6 +582,12 @@ mod tests {
         assert_eq!(u.denominator.dimension, Energy);
         let (_, u) = parse_factor("0.02 kgCH4/GJ").unwrap();
         assert_eq!(GwpSet::AR5.co2e(u.numerator), dec!(28));
+        // Non-fossil CH4 differs only in AR6 (Table 7.15); other gases have one value.
+        assert_eq!(GwpSet::AR6.co2e_biogenic(u.numerator), dec!(27.0));
+        assert_eq!(GwpSet::AR6.co2e(u.numerator), dec!(29.8));
+        assert_eq!(GwpSet::AR5.co2e_biogenic(u.numerator), dec!(28));
+        assert_eq!(GwpSet::AR4.co2e_biogenic(u.numerator), dec!(25));
+        assert_eq!(GwpSet::AR6.of_biogenic(Gas::N2O), dec!(273));
         assert!(parse_factor("0.129 kgCO2e").is_err());
         assert!(
             parse_factor("0.129 kWh/t")
