@@ -184,6 +184,10 @@ pub struct View {
     /// every stage under a full-width heading row, repeated on each page the stage takes,
     /// rather than beside a merged cell. Decided for the whole report, so its tables agree.
     pub quality_bands: bool,
+    /// True when the engagement separates the origin of emissions (factor parts or removals,
+    /// biogenic gas lines, freight by air): the summary tables then show emissions,
+    /// removals and net emissions, and a table of the figures by origin follows.
+    pub origin_separated: bool,
     /// The team's evaluation of each kind of activity data, as given.
     pub evaluation: EvaluationsV,
     /// The verification conclusion: fairly stated or not, and the material misstatements.
@@ -440,6 +444,10 @@ pub struct StageV {
     pub per_unit: String,
     /// The stage's share of the total in percent, rounded as configured, without `%`.
     pub share: String,
+    /// The stage's emissions before removals, kgCO2e, rounded as configured.
+    pub emissions: String,
+    /// The stage's biogenic removals, kgCO2e, rounded as configured.
+    pub removals: String,
     /// The bar's length in the chart, as a typst ratio (`36.74%`).
     pub bar: String,
 }
@@ -504,6 +512,17 @@ pub struct StageLinesV {
     pub subtotal: String,
 }
 
+/// One figure documented separately by origin.
+#[derive(Debug, Serialize)]
+pub struct OriginRowV {
+    /// What it is: fossil emissions, biogenic emissions, …
+    pub name: T,
+    /// For the period, kgCO2e, rounded as configured.
+    pub kg: String,
+    /// Per functional unit, kgCO2e, rounded as configured.
+    pub per_unit: String,
+}
+
 /// One row of the reconciliation table: a claimed figure against the verified one.
 #[derive(Debug, Serialize)]
 pub struct RecV {
@@ -543,6 +562,14 @@ pub struct ProductV {
     pub total: String,
     /// The footprint per functional unit, kgCO2e, rounded as configured.
     pub per_unit_total: String,
+    /// The period's emissions before removals, kgCO2e, rounded as configured.
+    pub emissions: String,
+    /// The period's biogenic removals, kgCO2e, rounded as configured.
+    pub removals: String,
+    /// The figures documented separately (fossil, biogenic, dLUC, removals, aircraft).
+    pub origin: Vec<OriginRowV>,
+    /// True when a factor this product uses has no split by origin (it counts as fossil).
+    pub unseparated_factors: bool,
     /// Lines by stage: materials, transport, production.
     pub inventory: Vec<StageLinesV>,
     /// The data-quality score, rounded as configured.
@@ -1095,6 +1122,7 @@ pub fn build_with(
             .iter()
             .flat_map(|p| &p.inventory)
             .any(|stage| stage.lines.len() > SPAN_ROWS),
+        origin_separated: e.origin_separated(),
         functional_unit: match e.products.split_first() {
             Some((first, rest))
                 if rest
@@ -1264,22 +1292,43 @@ fn product(
     r: Rounding,
 ) -> ProductV {
     let hundred = Exact::from(100u32);
+    let output = Exact::from(p.output);
     let stages = pr
         .stages
         .iter()
         .zip(pr.per_unit.values().zip(pr.shares.values()))
-        .map(|((s, kg), (per_unit, share))| StageV {
+        .zip(pr.by_origin.values())
+        .map(|(((s, kg), (per_unit, share)), o)| StageV {
             name: (&c.stage(s).name).into(),
             kg: r.format(kg),
             per_unit: r.format(per_unit),
             share: r.format(share * &hundred),
+            emissions: r.format(&o.emissions()),
+            removals: r.format(&o.removals),
             bar: format!("{}%", (share * &hundred).to_plain(2)),
         })
         .collect();
+    let o = &pr.origin;
+    let origin = [
+        ("label.origin.fossil", &o.fossil),
+        ("label.origin.biogenic", &o.biogenic),
+        ("label.origin.dluc", &o.dluc),
+        ("label.origin.removals", &o.removals),
+        ("label.origin.aircraft", &o.aircraft),
+    ]
+    .into_iter()
+    .map(|(key, kg)| OriginRowV {
+        name: w(c, key, &[]),
+        kg: r.format(kg),
+        per_unit: r.format(&kg.fraction_of(&output)),
+    })
+    .collect();
+    // The lines' column adds up to the emissions: the removals are shown in the summary.
     let inventory = pr
-        .stages
+        .by_origin
         .iter()
-        .map(|(s, subtotal)| {
+        .map(|(s, stage)| {
+            let subtotal = &stage.emissions();
             let lines: Vec<LineV> = p
                 .lines
                 .iter()
@@ -1318,6 +1367,14 @@ fn product(
         stages,
         total: r.format(&pr.total),
         per_unit_total: r.format(&pr.per_unit_total),
+        emissions: r.format(&o.emissions()),
+        removals: r.format(&o.removals),
+        origin,
+        unseparated_factors: p
+            .lines
+            .iter()
+            .filter_map(|l| l.factor)
+            .any(|i| e.factors[i].parts.is_none()),
         inventory,
         quality_score: r.format(&pr.quality.score),
         quality_grade: pr.quality.grade,
