@@ -444,10 +444,9 @@ pub struct StageV {
     pub per_unit: String,
     /// The stage's share of the total in percent, rounded as configured, without `%`.
     pub share: String,
-    /// The stage's emissions before removals, kgCO2e, rounded as configured.
-    pub emissions: String,
-    /// The stage's biogenic removals, kgCO2e, rounded as configured.
-    pub removals: String,
+    /// The stage's emissions and removals, when the engagement separates the origin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<StageOriginV>,
     /// The bar's length in the chart, as a typst ratio (`36.74%`).
     pub bar: String,
 }
@@ -512,6 +511,28 @@ pub struct StageLinesV {
     pub subtotal: String,
 }
 
+/// A stage's emissions and removals.
+#[derive(Debug, Serialize)]
+pub struct StageOriginV {
+    /// Emissions before removals, kgCO2e, rounded as configured.
+    pub emissions: String,
+    /// Biogenic removals, kgCO2e, rounded as configured.
+    pub removals: String,
+}
+
+/// A product's emissions by origin and removals.
+#[derive(Debug, Serialize)]
+pub struct OriginV {
+    /// The period's emissions before removals, kgCO2e, rounded as configured.
+    pub emissions: String,
+    /// The period's biogenic removals, kgCO2e, rounded as configured.
+    pub removals: String,
+    /// The figures documented separately (fossil, biogenic, dLUC, removals, aircraft).
+    pub rows: Vec<OriginRowV>,
+    /// True when a factor this product uses has no split by origin (it counts as fossil).
+    pub unseparated_factors: bool,
+}
+
 /// One figure documented separately by origin.
 #[derive(Debug, Serialize)]
 pub struct OriginRowV {
@@ -562,14 +583,9 @@ pub struct ProductV {
     pub total: String,
     /// The footprint per functional unit, kgCO2e, rounded as configured.
     pub per_unit_total: String,
-    /// The period's emissions before removals, kgCO2e, rounded as configured.
-    pub emissions: String,
-    /// The period's biogenic removals, kgCO2e, rounded as configured.
-    pub removals: String,
-    /// The figures documented separately (fossil, biogenic, dLUC, removals, aircraft).
-    pub origin: Vec<OriginRowV>,
-    /// True when a factor this product uses has no split by origin (it counts as fossil).
-    pub unseparated_factors: bool,
+    /// The emissions by origin and the removals, when the engagement separates the origin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<OriginV>,
     /// Lines by stage: materials, transport, production.
     pub inventory: Vec<StageLinesV>,
     /// The data-quality score, rounded as configured.
@@ -1293,6 +1309,7 @@ fn product(
 ) -> ProductV {
     let hundred = Exact::from(100u32);
     let output = Exact::from(p.output);
+    let separated = e.origin_separated();
     let stages = pr
         .stages
         .iter()
@@ -1303,13 +1320,15 @@ fn product(
             kg: r.format(kg),
             per_unit: r.format(per_unit),
             share: r.format(share * &hundred),
-            emissions: r.format(&o.emissions()),
-            removals: r.format(&o.removals),
+            origin: separated.then(|| StageOriginV {
+                emissions: r.format(&o.emissions()),
+                removals: r.format(&o.removals),
+            }),
             bar: format!("{}%", (share * &hundred).to_plain(2)),
         })
         .collect();
     let o = &pr.origin;
-    let origin = [
+    let rows = [
         ("label.origin.fossil", &o.fossil),
         ("label.origin.biogenic", &o.biogenic),
         ("label.origin.dluc", &o.dluc),
@@ -1323,6 +1342,16 @@ fn product(
         per_unit: r.format(&kg.fraction_of(&output)),
     })
     .collect();
+    let origin = separated.then(|| OriginV {
+        emissions: r.format(&o.emissions()),
+        removals: r.format(&o.removals),
+        rows,
+        unseparated_factors: p
+            .lines
+            .iter()
+            .filter_map(|l| l.factor)
+            .any(|i| e.factors[i].parts.is_none()),
+    });
     // The lines' column adds up to the emissions: the removals are shown in the summary.
     let inventory = pr
         .by_origin
@@ -1367,14 +1396,7 @@ fn product(
         stages,
         total: r.format(&pr.total),
         per_unit_total: r.format(&pr.per_unit_total),
-        emissions: r.format(&o.emissions()),
-        removals: r.format(&o.removals),
         origin,
-        unseparated_factors: p
-            .lines
-            .iter()
-            .filter_map(|l| l.factor)
-            .any(|i| e.factors[i].parts.is_none()),
         inventory,
         quality_score: r.format(&pr.quality.score),
         quality_grade: pr.quality.grade,
