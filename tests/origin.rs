@@ -83,3 +83,50 @@ fn a_biogenic_gas_line_under_ar5_keeps_the_one_ch4_value() {
     let v = calc(file.to_str().unwrap());
     assert_eq!(v["products"][0]["origin"]["biogenic"], "64.00", "8 + 56");
 }
+
+/// The PDF's text laid out (a table row on one line), white space taken out.
+fn pdf_text(file: &str, name: &str) -> String {
+    let dir = common::folder("origin", name);
+    let pdf = dir.join("r.pdf");
+    let run = cfp(&["render", file, "-o", pdf.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    common::poppler("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[test]
+fn the_report_shows_emissions_removals_and_net() {
+    let text = pdf_text("tests/fixtures/valid/origin.yaml", "pdf");
+    for needle in [
+        "排放量",
+        "EmissionsA",
+        "清除量",
+        "RemovalsB",
+        "净排放量",
+        "C=A−B",
+        // Materials: 2120 emitted, 320 removed, 1800 net; the totals 2901.29 - 320 = 2581.29.
+        "原材料获取2120.00320.001800.001.8069.73",
+        "合计2901.29320.002581.292.58100.00",
+        "包装箱排放来源与清除量",
+        "化石源排放2837.292.84",
+        "生物源排放62.000.06",
+        "直接土地利用变化排放2.000.00",
+        "生物源CO2清除量320.000.32",
+        "航空运输排放（已计入上述排放）113.000.11",
+        // Steel and the others have no parts.
+        "未区分排放来源的排放因子，其排放按化石源排放计。",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+    assert!(!text.contains("wasnotseparated:allemissions"));
+}
+
+#[test]
+fn the_sample_says_the_origin_was_not_separated() {
+    let text = pdf_text("samples/chennuo-2023.yaml", "sample");
+    assert!(text.contains("排放因子未区分排放来源"));
+    assert!(text.contains("Theoriginofemissions(fossil,biogenic,land-usechange)"));
+    assert!(!text.contains("RemovalsB"));
+}
