@@ -285,7 +285,15 @@ pub fn line_emissions(line: &Line, factors: &[Factor], gwp: GwpSet) -> LineEmiss
                 tkm: None,
             }
         }
-        (Activity::Transport { mass, distance, mode, .. }, Some(f)) => {
+        (
+            Activity::Transport {
+                mass,
+                distance,
+                mode,
+                ..
+            },
+            Some(f),
+        ) => {
             // mass in t x distance in km = tkm: the base units are kg and m.
             let million = Exact::int(1_000_000);
             let tkm =

@@ -47,7 +47,10 @@ fn the_origin_is_separated_and_the_figures_are_net() {
 
 #[test]
 fn without_a_split_there_is_no_origin_key() {
-    for file in ["samples/chennuo-2023.yaml", "tests/fixtures/valid/minimal.yaml"] {
+    for file in [
+        "samples/chennuo-2023.yaml",
+        "tests/fixtures/valid/minimal.yaml",
+    ] {
         let v = calc(file);
         for p in v["products"].as_array().unwrap() {
             assert!(p.get("origin").is_none(), "{file}");
@@ -60,8 +63,8 @@ fn freight_by_air_alone_separates_the_origin() {
     // Only the mode changes: the same figures, now documented as aircraft emissions.
     let dir = common::folder("origin", "air");
     let file = dir.join("e.yaml");
-    let minimal = std::fs::read_to_string(common::root().join("tests/fixtures/valid/minimal.yaml"))
-        .unwrap();
+    let minimal =
+        std::fs::read_to_string(common::root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
     std::fs::write(&file, minimal.replace("mode: road", "mode: air")).unwrap();
     let v = calc(file.to_str().unwrap());
     let p = &v["products"][0];

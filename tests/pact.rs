@@ -160,14 +160,20 @@ fn without_a_split_all_is_fossil_and_no_split_is_invented() {
     let pcf = &fps[0]["pcf"];
     assert_eq!(pcf["pcfExcludingBiogenicUptake"], pcf["fossilGhgEmissions"]);
     assert_eq!(pcf["pcfIncludingBiogenicUptake"], pcf["fossilGhgEmissions"]);
-    for key in ["biogenicCO2Uptake", "landUseChangeGhgEmissions", "aircraftGhgEmissions"] {
+    for key in [
+        "biogenicCO2Uptake",
+        "landUseChangeGhgEmissions",
+        "aircraftGhgEmissions",
+    ] {
         assert!(pcf.get(key).is_none(), "{key}");
     }
     // The database factors are cited; the measured ones are not secondary data.
     let sources = pcf["secondaryEmissionFactorSources"].as_array().unwrap();
-    assert!(sources.iter().any(|s| s["name"]
-        .as_str()
-        .unwrap()
-        .starts_with("China Products Carbon Footprint Factors Database")
-        && s["version"] == "2019"));
+    assert!(sources.iter().any(|s| {
+        s["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("China Products Carbon Footprint Factors Database")
+            && s["version"] == "2019"
+    }));
 }

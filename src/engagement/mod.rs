@@ -335,8 +335,13 @@ impl Engagement {
             || self.products.iter().flat_map(|p| &p.lines).any(|l| {
                 matches!(
                     l.activity,
-                    Activity::Process { origin: GasOrigin::Biogenic, .. }
-                        | Activity::Transport { mode: TransportMode::Air, .. }
+                    Activity::Process {
+                        origin: GasOrigin::Biogenic,
+                        ..
+                    } | Activity::Transport {
+                        mode: TransportMode::Air,
+                        ..
+                    }
                 )
             })
     }

@@ -90,7 +90,7 @@ pub fn product_footprints(v: &Verified) -> Value {
         .zip(&v.results.products)
         .map(|(p, pr)| {
             let output = crate::units::exact::Exact::from(p.output);
-            let per_unit = |kg: &crate::units::exact::Exact| r.format(&kg.fraction_of(&output));
+            let per_unit = |kg: &crate::units::exact::Exact| r.format(kg.fraction_of(&output));
             let o = &pr.origin;
             let mut description = text(&p.name);
             for (label, value) in [("brand", p.brand.as_ref().map(text)), ("model", p.model.clone()), ("specification", p.specification.clone())] {
@@ -174,7 +174,9 @@ fn secondary_sources(e: &Engagement, lang: Language) -> Vec<Value> {
         if !secondary || name.is_empty() {
             continue;
         }
-        let version = f.year.map_or_else(|| "not stated".to_owned(), |y| y.to_string());
+        let version = f
+            .year
+            .map_or_else(|| "not stated".to_owned(), |y| y.to_string());
         if !seen.contains(&(name.clone(), version.clone())) {
             seen.push((name, version));
         }

@@ -1321,7 +1321,7 @@ fn product(
             per_unit: r.format(per_unit),
             share: r.format(share * &hundred),
             origin: separated.then(|| StageOriginV {
-                emissions: r.format(&o.emissions()),
+                emissions: r.format(o.emissions()),
                 removals: r.format(&o.removals),
             }),
             bar: format!("{}%", (share * &hundred).to_plain(2)),
@@ -1339,11 +1339,11 @@ fn product(
     .map(|(key, kg)| OriginRowV {
         name: w(c, key, &[]),
         kg: r.format(kg),
-        per_unit: r.format(&kg.fraction_of(&output)),
+        per_unit: r.format(kg.fraction_of(&output)),
     })
     .collect();
     let origin = separated.then(|| OriginV {
-        emissions: r.format(&o.emissions()),
+        emissions: r.format(o.emissions()),
         removals: r.format(&o.removals),
         rows,
         unseparated_factors: p
@@ -1553,7 +1553,9 @@ fn line(
         ),
         Activity::Material { quantity }
         | Activity::Energy { quantity }
-        | Activity::Process { quantity, .. } => (*quantity, None, same(""), same(""), String::new()),
+        | Activity::Process { quantity, .. } => {
+            (*quantity, None, same(""), same(""), String::new())
+        }
     };
     let (factor, factor_unit, factor_id) = match f {
         Some(f) => (f.value.to_string(), f.unit.to_string(), f.id.clone()),
