@@ -244,3 +244,26 @@ fn product_ids_that_collide_as_sheet_names_get_unique_valid_names() {
         );
     }
 }
+
+#[test]
+fn removals_have_their_own_column_and_the_stages_are_net() {
+    let dir = folder("workbook", "origin");
+    let xlsx = dir.join("calc.xlsx");
+    let file = "tests/fixtures/valid/origin.yaml";
+    let run = cfp(&["calc", file, "--xlsx", xlsx.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = wb.worksheet_range("crate").unwrap();
+    let formulas = wb.worksheet_formula("crate").unwrap();
+    let formula = |r: u32, c: u32| formulas.get_value((r, c)).cloned().unwrap_or_default();
+    // The pallets (second line): 200 kg x 1.6 kgCO2e/kg taken up = 320.
+    assert_eq!(formula(2, 10), "C3*1.6*I3");
+    assert_eq!(decimal(sheet.get_value((2, 10))), Decimal::from(320));
+    // Materials: 1050 + 70 + 1000 emitted, less 320 = 1800 (tests/origin.rs).
+    let t = cfp_verify::exports::workbook::totals_row(9);
+    assert_eq!(decimal(sheet.get_value((t, 1))), Decimal::from(1800));
+    assert_eq!(
+        formula(t, 1),
+        "SUMIF(A2:A10,\"materials\",J2:J10)-SUMIF(A2:A10,\"materials\",K2:K10)"
+    );
+}

@@ -1,7 +1,8 @@
 //! `calc --xlsx`: the calculation as an Excel workbook with live formulas, for auditors.
 //!
 //! Every inventory line multiplies its activity, factor and conversion in a formula, and the
-//! totals sum those cells, so changing a cell moves the totals. Each formula also carries its
+//! totals sum those cells (less the removals column, where the engagement separates the
+//! origin of emissions), so changing a cell moves the totals. Each formula also carries its
 //! cached result, our exact figure, so a reader that does not recalculate shows the verified
 //! values. Excel computes in binary floating point; the exact figures are in the JSON.
 
@@ -168,6 +169,12 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
         for (c, h) in head.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
+        // Removals get their own column, netted off in the stage totals, only where the
+        // engagement separates the origin: other workbooks stay as they were.
+        let separated = e.origin_separated();
+        if separated {
+            ws.write_string_with_format(0, 10, "removal kgCO2e", &bold)?;
+        }
         let last = p.lines.len() as u32 + 1; // Excel row of the last line
         for (i, (l, lr)) in p.lines.iter().zip(&pr.lines).enumerate() {
             let row = i as u32 + 1;
@@ -210,6 +217,15 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                 Formula::new(formula).set_result(cached(&lr.kg)),
                 &money,
             )?;
+            if separated {
+                let removal = match (factor.and_then(|f| f.removal), &l.activity) {
+                    (Some(r), Activity::Transport { .. }) => format!("=C{n}*E{n}*{r}*I{n}"),
+                    (Some(r), _) => format!("=C{n}*{r}*I{n}"),
+                    (None, _) => "=0".to_owned(),
+                };
+                let f = Formula::new(removal).set_result(cached(&lr.origin.removals));
+                ws.write_formula_with_format(row, 10, f, &money)?;
+            }
         }
         let t = totals_row(p.lines.len());
         // 0-based rows; formulas name them 1-based.
@@ -217,8 +233,11 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
         for (j, s) in stages.iter().enumerate() {
             let row = t + j as u32;
             ws.write_string_with_format(row, 0, s.key, &bold)?;
-            let f = Formula::new(format!("=SUMIF(A2:A{last},\"{}\",J2:J{last})", s.key))
-                .set_result(cached(pr.stage(*s)));
+            let mut sum = format!("=SUMIF(A2:A{last},\"{}\",J2:J{last})", s.key);
+            if separated {
+                sum.push_str(&format!("-SUMIF(A2:A{last},\"{}\",K2:K{last})", s.key));
+            }
+            let f = Formula::new(sum).set_result(cached(pr.stage(*s)));
             ws.write_formula_with_format(row, 1, f, &money)?;
             // Per unit and share beside each stage.
             let r1 = row + 1;
