@@ -43,7 +43,8 @@ impl ProductResult {
     }
 }
 
-/// One inventory line's result.
+/// One inventory line's result, for the whole period (a `basis: unit` line's quantity
+/// multiplied by the product's output).
 #[derive(Debug)]
 pub struct LineResult {
     /// The line's emissions, kgCO2e, exact.
@@ -51,7 +52,8 @@ pub struct LineResult {
     /// What `activity x factor` (or `mass x distance x factor`) is multiplied by to give
     /// kgCO2e: unit conversions and, for a gas, its GWP. 1 for `kWh x tCO2/MWh`.
     pub conversion: Exact,
-    /// The freight of a transport line in tonne-kilometres.
+    /// The freight of a transport line in tonne-kilometres, for the whole period (a
+    /// `basis: unit` line's multiplied by the output).
     pub tkm: Option<Exact>,
     /// The line's share of the product total, as a fraction of 1.
     pub share: Exact,
@@ -132,10 +134,22 @@ fn product(
     materiality: Decimal,
 ) -> ProductResult {
     let mut stages = StageMap::new(boundary, |_| Exact::zero());
+    let output = Exact::from(p.output);
     let emissions: Vec<LineEmissions> = p
         .lines
         .iter()
-        .map(|line| line_emissions(line, factors, gwp))
+        .map(|line| {
+            let em = line_emissions(line, factors, gwp);
+            if !line.per_unit {
+                return em;
+            }
+            // `basis: unit`: the quantity is one functional unit's; the period made `output`.
+            LineEmissions {
+                kg: &em.kg * &output,
+                tkm: em.tkm.map(|t| &t * &output),
+                conversion: em.conversion,
+            }
+        })
         .collect();
     for (line, em) in p.lines.iter().zip(&emissions) {
         // Validation keeps every line inside the boundary.
@@ -144,7 +158,6 @@ fn product(
         }
     }
     let total: Exact = stages.values().sum();
-    let output = Exact::from(p.output);
     let three = Exact::from(3u32);
 
     let lines: Vec<LineResult> = p

@@ -169,6 +169,12 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
             ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
         let last = p.lines.len() as u32 + 1; // Excel row of the last line
+        let t = totals_row(p.lines.len());
+        // 0-based rows; formulas name them 1-based.
+        let (total, output, per_unit) = (t + n, t + n + 1, t + n + 2);
+        if p.lines.iter().any(|l| l.per_unit) {
+            ws.write_string_with_format(0, 10, "basis", &bold)?;
+        }
         for (i, (l, lr)) in p.lines.iter().zip(&pr.lines).enumerate() {
             let row = i as u32 + 1;
             let n = row + 1;
@@ -204,6 +210,13 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                     ws.write_number(row, 8, 1.0)?;
                 }
             }
+            // `basis: unit`: one functional unit's quantity, times the output.
+            let formula = if l.per_unit {
+                ws.write_string(row, 10, "unit")?;
+                format!("{formula}*$B${}", output + 1)
+            } else {
+                formula
+            };
             ws.write_formula_with_format(
                 row,
                 9,
@@ -211,9 +224,6 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                 &money,
             )?;
         }
-        let t = totals_row(p.lines.len());
-        // 0-based rows; formulas name them 1-based.
-        let (total, output, per_unit) = (t + n, t + n + 1, t + n + 2);
         for (j, s) in stages.iter().enumerate() {
             let row = t + j as u32;
             ws.write_string_with_format(row, 0, s.key, &bold)?;

@@ -482,6 +482,8 @@ pub struct LineV {
     pub mean: String,
     /// The mean score times the line's share, rounded as configured.
     pub weighted: String,
+    /// True when `a` is for one functional unit (`basis: unit`), multiplied by the output.
+    pub per_unit: bool,
 }
 
 /// One stage's inventory table: its lines and subtotal.
@@ -502,6 +504,9 @@ pub struct StageLinesV {
     pub lines: Vec<LineV>,
     /// The stage total, kgCO2e, rounded as configured.
     pub subtotal: String,
+    /// True when a line's quantity is for one functional unit: the table then says how
+    /// such lines are counted.
+    pub per_unit: bool,
 }
 
 /// One row of the reconciliation table: a claimed figure against the verified one.
@@ -1293,6 +1298,7 @@ fn product(
                 item: (&c.stage(s).item).into(),
                 freight: s.freight,
                 key: s.key,
+                per_unit: lines.iter().any(|l| l.per_unit),
                 lines,
                 subtotal: r.format(subtotal),
             }
@@ -1414,10 +1420,22 @@ fn activities(
                 l.stage,
                 ActivityV {
                     stage: (&c.stage(l.stage).name).into(),
-                    activity: t(
-                        format!("{}：{quantity}", l.name.zh),
-                        format!("{}: {quantity}", l.name.en),
-                    ),
+                    activity: if l.per_unit {
+                        w(
+                            c,
+                            "view.activity.per-unit",
+                            &[
+                                ("name", &l.name),
+                                ("quantity", &bi(quantity.to_string())),
+                                ("functional_unit", &p.functional_unit),
+                            ],
+                        )
+                    } else {
+                        t(
+                            format!("{}：{quantity}", l.name.zh),
+                            format!("{}: {quantity}", l.name.en),
+                        )
+                    },
                     factor: factor_text(l),
                 },
             )),
@@ -1508,5 +1526,6 @@ fn line(
         scores: [s.activity, s.factor, s.calibration],
         mean: r.format(&lr.mean_score),
         weighted: r.format(&lr.weighted_score),
+        per_unit: l.per_unit,
     }
 }
