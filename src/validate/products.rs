@@ -80,19 +80,24 @@ impl Cx<'_> {
                 continue;
             };
             match stages.last() {
-                Some(&last) if last == stage || stages.contains(&stage) => self.error(
+                _ if stages.contains(&stage) => self.error(
                     &sp.index(i),
                     format!("stage `{key}` is listed twice"),
                     Some("list each stage once".into()),
                 ),
-                Some(&last) if stage < last => self.error(
-                    &sp.index(i),
-                    format!(
-                        "stage `{key}` comes before `{}` in the life cycle",
-                        last.key
-                    ),
-                    Some(format!("list the stages in this order: {}", one_of(&keys))),
-                ),
+                Some(&last) if stage < last => {
+                    self.error(
+                        &sp.index(i),
+                        format!(
+                            "stage `{key}` comes before `{}` in the life cycle",
+                            last.key
+                        ),
+                        Some(format!("list the stages in this order: {}", one_of(&keys))),
+                    );
+                    // Kept, so that its lines are not reported as outside the boundary too.
+                    stages.push(stage);
+                    stages.sort();
+                }
                 _ => stages.push(stage),
             }
         }
@@ -192,10 +197,19 @@ impl Cx<'_> {
         boundary: &Boundary,
         pp: &Path,
     ) -> bool {
-        if !written || boundary.stages.contains(&stage) {
+        // A boundary written wrong is reported once, not again for each list it leaves out.
+        if !written
+            || boundary.stages.contains(&stage)
+            || self.problems.any_within(&Path::root().key("boundary"))
+        {
             return true;
         }
-        let hint = if BoundaryKind::CradleToGrave.stages().contains(&stage) {
+        let hint = if boundary.kind == BoundaryKind::Partial {
+            format!(
+                "remove the lines, or add `{}` to `boundary.stages`",
+                stage.key
+            )
+        } else if BoundaryKind::CradleToGrave.stages().contains(&stage) {
             format!(
                 "remove the lines, or widen the boundary: `type: cradle-to-grave`, or `type: partial` with `{}` in `stages`",
                 stage.key
