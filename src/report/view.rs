@@ -483,6 +483,9 @@ pub struct LineV {
     /// The mean score times the line's share, rounded as configured.
     pub weighted: String,
     /// True when `a` is for one functional unit (`basis: unit`), multiplied by the output.
+    /// Left out when false (templates test `is defined`), so that files without such lines
+    /// give the view they always gave.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub per_unit: bool,
 }
 
@@ -505,7 +508,8 @@ pub struct StageLinesV {
     /// The stage total, kgCO2e, rounded as configured.
     pub subtotal: String,
     /// True when a line's quantity is for one functional unit: the table then says how
-    /// such lines are counted.
+    /// such lines are counted. Left out when false, like [`LineV::per_unit`].
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub per_unit: bool,
 }
 
