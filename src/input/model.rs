@@ -483,6 +483,7 @@ pub struct Boundary {
     /// 边界类型，默认 cradle-to-gate / Boundary type, default cradle-to-gate
     pub kind: Option<BoundaryKind>,
     /// 部分生命周期包含的阶段（仅 partial，按生命周期顺序）/ The stages of a `partial` boundary, in life-cycle order; only for `partial`
+    #[serde(default)]
     #[schemars(schema_with = "stage_keys")]
     pub stages: Option<Vec<String>>,
     /// 包含的排放过程 / Included
@@ -972,5 +973,5 @@ fn stage_keys(_: &mut SchemaGenerator) -> Schema {
         .iter()
         .map(|s| s.key)
         .collect();
-    json_schema!({"type": ["array", "null"], "items": {"type": "string", "enum": keys}})
+    json_schema!({"type": "array", "items": {"type": "string", "enum": keys}})
 }
