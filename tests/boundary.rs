@@ -155,7 +155,10 @@ fn a_partial_boundary_has_exactly_its_stages() {
         ["57.29", "38.89", "3.82"]
     );
     assert_eq!(
-        strings(&p["per_unit"], &["materials", "production", "end-of-life", "total"]),
+        strings(
+            &p["per_unit"],
+            &["materials", "production", "end-of-life", "total"]
+        ),
         ["0.84", "0.57", "0.06", "1.47"]
     );
 }
@@ -232,11 +235,11 @@ fn the_workbook_recomputes_the_grave_fixture() {
     let t = cfp_verify::exports::workbook::totals_row(lines);
     for (j, key) in GRAVE.iter().enumerate() {
         let r = t + j as u32;
+        assert_eq!(sheet.get_value((r, 0)), Some(&Data::String((*key).into())));
         assert_eq!(
-            sheet.get_value((r, 0)),
-            Some(&Data::String((*key).into()))
+            round(number(sheet.get_value((r, 1)))),
+            dec(&p["stages"][key])
         );
-        assert_eq!(round(number(sheet.get_value((r, 1)))), dec(&p["stages"][key]));
         assert_eq!(
             round(number(sheet.get_value((r, 2)))),
             dec(&p["per_unit"][key])
@@ -255,7 +258,10 @@ fn the_workbook_recomputes_the_grave_fixture() {
     }
     // The output's row (Excel, 1-based): per-unit lines multiply by it, live.
     let output_row = t + 6 + 1 + 1;
-    assert_eq!(number(sheet.get_value((output_row - 1, 1))), Decimal::from(200));
+    assert_eq!(
+        number(sheet.get_value((output_row - 1, 1))),
+        Decimal::from(200)
+    );
     let formula = |r: u32| formulas.get_value((r, 9)).cloned().unwrap_or_default();
     // Lines: materials, transport, energy, distribution, use, end of life x 2.
     assert_eq!(formula(1), "C2*G2*I2");
@@ -263,10 +269,16 @@ fn the_workbook_recomputes_the_grave_fixture() {
     assert_eq!(formula(5), format!("C6*G6*I6*$B${output_row}"));
     assert_eq!(formula(6), "C7*G7*I7");
     assert_eq!(formula(7), format!("C8*G8*I8*$B${output_row}"));
-    assert_eq!(sheet.get_value((0, 10)), Some(&Data::String("basis".into())));
+    assert_eq!(
+        sheet.get_value((0, 10)),
+        Some(&Data::String("basis".into()))
+    );
     assert_eq!(sheet.get_value((5, 10)), Some(&Data::String("unit".into())));
     // Cached line values, unrounded: use 12 x 0.5703 x 200 = 1368.72; end of life 14 and 150.
-    assert_eq!(number(sheet.get_value((5, 9))), Decimal::from_str("1368.72").unwrap());
+    assert_eq!(
+        number(sheet.get_value((5, 9))),
+        Decimal::from_str("1368.72").unwrap()
+    );
     assert_eq!(number(sheet.get_value((6, 9))), Decimal::from(14));
     assert_eq!(number(sheet.get_value((7, 9))), Decimal::from(150));
 }
@@ -304,7 +316,11 @@ fn diff_and_calc_name_the_new_stages_and_per_unit_lines() {
     assert_eq!(d.lines.len(), 1);
     assert_eq!(d.lines[0].stage, "use");
     assert!(
-        d.lines[0].new.as_deref().unwrap().contains("10 kWh per unit"),
+        d.lines[0]
+            .new
+            .as_deref()
+            .unwrap()
+            .contains("10 kWh per unit"),
         "{:?}",
         d.lines[0].new
     );

@@ -280,7 +280,14 @@ impl Cx<'_> {
             }
         }
         if transport {
-            self.freight(p.transport.as_deref(), "transport", Stage::TRANSPORT, factors, pp, &mut lines);
+            self.freight(
+                p.transport.as_deref(),
+                "transport",
+                Stage::TRANSPORT,
+                factors,
+                pp,
+                &mut lines,
+            );
         }
         for (i, e) in p.energy.iter().flatten().enumerate() {
             if !energy {
@@ -348,7 +355,14 @@ impl Cx<'_> {
             );
         }
         if use_ {
-            self.stage_lines(p.use_.as_deref(), "use", Stage::USE, factors, pp, &mut lines);
+            self.stage_lines(
+                p.use_.as_deref(),
+                "use",
+                Stage::USE,
+                factors,
+                pp,
+                &mut lines,
+            );
         }
         if end_of_life {
             self.stage_lines(
@@ -427,15 +441,7 @@ impl Cx<'_> {
                     count: t.count.clone(),
                 };
                 lines.push(self.line(
-                    t.basis,
-                    name,
-                    stage,
-                    activity,
-                    factor,
-                    factors,
-                    &t.data,
-                    &t.scores,
-                    lp,
+                    t.basis, name, stage, activity, factor, factors, &t.data, &t.scores, lp,
                 ));
             }
         }
