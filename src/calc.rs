@@ -79,6 +79,17 @@ impl Origin {
         &self.emissions() - &self.removals
     }
 
+    /// Every figure times `k` (a `basis: unit` line's figures times the output).
+    fn times(&self, k: &Exact) -> Origin {
+        Origin {
+            fossil: &self.fossil * k,
+            biogenic: &self.biogenic * k,
+            dluc: &self.dluc * k,
+            removals: &self.removals * k,
+            aircraft: &self.aircraft * k,
+        }
+    }
+
     fn add(&mut self, o: &Origin) {
         self.fossil = &self.fossil + &o.fossil;
         self.biogenic = &self.biogenic + &o.biogenic;
@@ -88,7 +99,8 @@ impl Origin {
     }
 }
 
-/// One inventory line's result.
+/// One inventory line's result, for the whole period (a `basis: unit` line's quantity
+/// multiplied by the product's output).
 #[derive(Debug)]
 pub struct LineResult {
     /// The line's emissions, kgCO2e, exact (before removals).
@@ -98,7 +110,8 @@ pub struct LineResult {
     /// What `activity x factor` (or `mass x distance x factor`) is multiplied by to give
     /// kgCO2e: unit conversions and, for a gas, its GWP. 1 for `kWh x tCO2/MWh`.
     pub conversion: Exact,
-    /// The freight of a transport line in tonne-kilometres.
+    /// The freight of a transport line in tonne-kilometres, for the whole period (a
+    /// `basis: unit` line's multiplied by the output).
     pub tkm: Option<Exact>,
     /// The line's share of the product's emissions (its total when nothing is removed), as
     /// a fraction of 1.
@@ -180,10 +193,23 @@ fn product(
     materiality: Decimal,
 ) -> ProductResult {
     let mut by_origin = StageMap::new(boundary, |_| Origin::default());
+    let output = Exact::from(p.output);
     let emissions: Vec<LineEmissions> = p
         .lines
         .iter()
-        .map(|line| line_emissions(line, factors, gwp))
+        .map(|line| {
+            let em = line_emissions(line, factors, gwp);
+            if !line.per_unit {
+                return em;
+            }
+            // `basis: unit`: the quantity is one functional unit's; the period made `output`.
+            LineEmissions {
+                kg: &em.kg * &output,
+                origin: em.origin.times(&output),
+                tkm: em.tkm.map(|t| &t * &output),
+                conversion: em.conversion,
+            }
+        })
         .collect();
     for (line, em) in p.lines.iter().zip(&emissions) {
         // Validation keeps every line inside the boundary.
@@ -199,7 +225,6 @@ fn product(
     let total: Exact = stages.values().sum();
     // Lines share in the emissions: a removal is no line's share.
     let gross = origin.emissions();
-    let output = Exact::from(p.output);
     let three = Exact::from(3u32);
 
     let lines: Vec<LineResult> = p

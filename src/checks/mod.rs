@@ -105,7 +105,10 @@ pub fn findings(e: &Engagement, r: &Results) -> Vec<Finding> {
     for (p, pr) in e.products.iter().zip(&r.products) {
         misstatements(e, p, pr, &mut out);
         empty_stages(p, &e.boundary.stages, &mut out);
-        untraced_materials(p, &mut out);
+        // Outside a boundary without raw materials, their acquisition is not missing.
+        if e.boundary.stages.contains(&Stage::MATERIALS) {
+            untraced_materials(p, &mut out);
+        }
         rounding_sums(p, pr, fmt, &mut out);
         score_overrides(e, p, &mut out);
     }

@@ -403,8 +403,8 @@ pub struct Product {
     pub mass: Option<Quantity>,
     /// The output in the period, in functional units, exact and more than 0.
     pub output: Decimal,
-    /// Every inventory line: materials, transport, energy, then process lines, each list in
-    /// file order.
+    /// Every inventory line: materials, transport, energy, process, distribution, use, then
+    /// end-of-life lines, each list in file order.
     pub lines: Vec<Line>,
     /// The period total the client claims, when given.
     pub claimed_total: Option<Claim>,
@@ -442,6 +442,9 @@ pub struct Line {
     pub activity: Activity,
     /// Index into [`Engagement::factors`]; `None` for direct process emissions.
     pub factor: Option<usize>,
+    /// True when the quantity (or mass) is for one functional unit (`basis: unit`): the
+    /// line's emissions are then multiplied by the product's output.
+    pub per_unit: bool,
     /// The data-quality scores used: the verifier's own where given, else the implied ones.
     pub scores: Scores,
     /// The scores implied by `data` and the factor's category, before any override.
@@ -458,7 +461,8 @@ pub enum Activity {
         /// The amount consumed, in the unit it was written in (a unit the factor is per).
         quantity: Quantity,
     },
-    /// A delivery of raw material: mass x distance x factor (per tkm).
+    /// A delivery of raw material (or, in distribution, of the product): mass x distance x
+    /// factor (per tkm).
     Transport {
         /// Who supplied the material, when given.
         supplier: Option<Bi>,
@@ -471,12 +475,13 @@ pub enum Activity {
         /// The number of items bought, as written (`13000 只`); printed, never calculated with.
         count: Option<String>,
     },
-    /// Energy consumed: quantity x factor.
+    /// Energy consumed, or another activity (of use, of end of life): quantity x factor.
     Energy {
         /// The amount consumed, in the unit it was written in (a unit the factor is per).
         quantity: Quantity,
     },
-    /// Direct emissions of a gas (or of CO2e), multiplied by its GWP.
+    /// Direct emissions of a gas (or of CO2e), multiplied by its GWP: a process line, or a
+    /// use or end-of-life line without a factor.
     Process {
         /// The amount of the gas (or CO2e) emitted, as written (`0.2 kgSF6`).
         quantity: Quantity,

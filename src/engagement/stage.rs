@@ -125,7 +125,7 @@ impl Stage {
         inventory_keys: &["energy", "process"],
     };
 
-    /// Distribution of the product (cradle-to-grave only; not read from files yet).
+    /// Distribution of the product (cradle to grave, or a partial boundary that lists it).
     pub const DISTRIBUTION: Stage = Stage {
         key: "distribution",
         order: 40,
@@ -149,7 +149,7 @@ impl Stage {
         inventory_keys: &["distribution"],
     };
 
-    /// Use of the product (cradle-to-grave only; not read from files yet).
+    /// Use of the product (cradle to grave, or a partial boundary that lists it).
     pub const USE: Stage = Stage {
         key: "use",
         order: 50,
@@ -173,7 +173,7 @@ impl Stage {
         inventory_keys: &["use"],
     };
 
-    /// End-of-life treatment (cradle-to-grave only; not read from files yet).
+    /// End-of-life treatment (cradle to grave, or a partial boundary that lists it).
     pub const END_OF_LIFE: Stage = Stage {
         key: "end-of-life",
         order: 60,
@@ -251,12 +251,15 @@ impl Ord for Stage {
 }
 
 impl BoundaryKind {
-    /// The boundary's stages, in canonical order.
+    /// The boundary's stages, in canonical order. A `partial` boundary lists its own (a
+    /// subset of the registry, read from the file); this gives every stage it may list.
     pub fn stages(self) -> Vec<Stage> {
         match self {
             BoundaryKind::CradleToGate => {
                 vec![Stage::MATERIALS, Stage::TRANSPORT, Stage::PRODUCTION]
             }
+            BoundaryKind::GateToGate => vec![Stage::PRODUCTION],
+            BoundaryKind::CradleToGrave | BoundaryKind::Partial => Stage::REGISTRY.to_vec(),
         }
     }
 
@@ -265,11 +268,19 @@ impl BoundaryKind {
     pub fn key(self) -> &'static str {
         match self {
             BoundaryKind::CradleToGate => "cradle-to-gate",
+            BoundaryKind::CradleToGrave => "cradle-to-grave",
+            BoundaryKind::GateToGate => "gate-to-gate",
+            BoundaryKind::Partial => "partial",
         }
     }
 
     /// Every boundary type, in the order the format lists them.
-    pub const ALL: [BoundaryKind; 1] = [BoundaryKind::CradleToGate];
+    pub const ALL: [BoundaryKind; 4] = [
+        BoundaryKind::CradleToGate,
+        BoundaryKind::CradleToGrave,
+        BoundaryKind::GateToGate,
+        BoundaryKind::Partial,
+    ];
 
     /// The boundary's name in the report: the built-in wording of
     /// `boundary.<key>` in the catalogue.
@@ -278,6 +289,18 @@ impl BoundaryKind {
             BoundaryKind::CradleToGate => Words {
                 zh: "从摇篮到大门",
                 en: "Cradle to gate",
+            },
+            BoundaryKind::CradleToGrave => Words {
+                zh: "从摇篮到坟墓",
+                en: "Cradle to grave",
+            },
+            BoundaryKind::GateToGate => Words {
+                zh: "从大门到大门",
+                en: "Gate to gate",
+            },
+            BoundaryKind::Partial => Words {
+                zh: "部分生命周期",
+                en: "Partial life cycle",
             },
         }
     }

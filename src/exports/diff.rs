@@ -63,6 +63,7 @@ fn describe(v: &Verified, line: &Line, kg: &Exact, r: Rounding) -> (String, Stri
         .factor
         .map(|f| format!("{} {}", e.factors[f].value, e.factors[f].unit))
         .unwrap_or_else(|| format!("GWP {:?}", e.scope.gwp));
+    let per = if line.per_unit { " per unit" } else { "" };
     match &line.activity {
         Activity::Transport {
             supplier,
@@ -78,13 +79,16 @@ fn describe(v: &Verified, line: &Line, kg: &Exact, r: Rounding) -> (String, Stri
                     .map(|s| format!(" ({})", s.zh))
                     .unwrap_or_default()
             ),
-            format!("{mass} x {distance} x {factor} = {} kgCO2e", r.format(kg)),
+            format!(
+                "{mass}{per} x {distance} x {factor} = {} kgCO2e",
+                r.format(kg)
+            ),
         ),
         Activity::Material { quantity }
         | Activity::Energy { quantity }
         | Activity::Process { quantity, .. } => (
             line.name.zh.clone(),
-            format!("{quantity} x {factor} = {} kgCO2e", r.format(kg)),
+            format!("{quantity}{per} x {factor} = {} kgCO2e", r.format(kg)),
         ),
     }
 }

@@ -124,6 +124,7 @@ pub fn calc_table(v: &Verified) -> String {
         ];
         for (line, lr) in p.lines.iter().zip(&pr.lines) {
             let factor = line.factor.map(|f| &e.factors[f]);
+            let per = if line.per_unit { " per unit" } else { "" };
             let (name, activity) = match &line.activity {
                 Activity::Transport {
                     supplier,
@@ -134,13 +135,13 @@ pub fn calc_table(v: &Verified) -> String {
                     let supplier = supplier.as_ref().map(|s| format!(" ({})", s.get(lang)));
                     (
                         format!("{}{}", line.name.get(lang), supplier.unwrap_or_default()),
-                        format!("{mass} x {distance}"),
+                        format!("{mass}{per} x {distance}"),
                     )
                 }
                 Activity::Material { quantity }
                 | Activity::Energy { quantity }
                 | Activity::Process { quantity, .. } => {
-                    (line.name.get(lang).to_owned(), quantity.to_string())
+                    (line.name.get(lang).to_owned(), format!("{quantity}{per}"))
                 }
             };
             let factor = match factor {

@@ -176,6 +176,12 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
             ws.write_string_with_format(0, 10, "removal kgCO2e", &bold)?;
         }
         let last = p.lines.len() as u32 + 1; // Excel row of the last line
+        let t = totals_row(p.lines.len());
+        // 0-based rows; formulas name them 1-based.
+        let (total, output, per_unit) = (t + n, t + n + 1, t + n + 2);
+        if p.lines.iter().any(|l| l.per_unit) {
+            ws.write_string_with_format(0, 10, "basis", &bold)?;
+        }
         for (i, (l, lr)) in p.lines.iter().zip(&pr.lines).enumerate() {
             let row = i as u32 + 1;
             let n = row + 1;
@@ -211,6 +217,13 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                     ws.write_number(row, 8, 1.0)?;
                 }
             }
+            // `basis: unit`: one functional unit's quantity, times the output.
+            let formula = if l.per_unit {
+                ws.write_string(row, 10, "unit")?;
+                format!("{formula}*$B${}", output + 1)
+            } else {
+                formula
+            };
             ws.write_formula_with_format(
                 row,
                 9,
@@ -227,9 +240,6 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                 ws.write_formula_with_format(row, 10, f, &money)?;
             }
         }
-        let t = totals_row(p.lines.len());
-        // 0-based rows; formulas name them 1-based.
-        let (total, output, per_unit) = (t + n, t + n + 1, t + n + 2);
         for (j, s) in stages.iter().enumerate() {
             let row = t + j as u32;
             ws.write_string_with_format(row, 0, s.key, &bold)?;

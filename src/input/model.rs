@@ -480,8 +480,12 @@ pub struct Process {
 #[serde(deny_unknown_fields)]
 pub struct Boundary {
     #[serde(rename = "type")]
-    /// 边界类型 / Boundary type
-    pub kind: BoundaryKind,
+    /// 边界类型，默认 cradle-to-gate / Boundary type, default cradle-to-gate
+    pub kind: Option<BoundaryKind>,
+    /// 部分生命周期包含的阶段（仅 partial，按生命周期顺序）/ The stages of a `partial` boundary, in life-cycle order; only for `partial`
+    #[serde(default)]
+    #[schemars(schema_with = "stage_keys")]
+    pub stages: Option<Vec<String>>,
     /// 包含的排放过程 / Included
     pub included: Option<Vec<Text>>,
     /// 未包含的排放过程 / Excluded
@@ -497,6 +501,12 @@ pub struct Boundary {
 pub enum BoundaryKind {
     // 从摇篮到大门：原材料获取、运输、生产 / Cradle to gate: raw materials, their transport, production
     CradleToGate,
+    // 从摇篮到坟墓：另加分销、使用、生命末期处置 / Cradle to grave: also distribution, use and end of life
+    CradleToGrave,
+    // 从大门到大门：仅生产 / Gate to gate: production only
+    GateToGate,
+    // 部分生命周期：`stages` 列出的阶段 / Partial: the stages listed under `stages`
+    Partial,
 }
 
 /// 未包含的排放过程 / A process left out of the inventory
@@ -601,6 +611,13 @@ pub struct Product {
     pub energy: Option<Vec<EnergyLine>>,
     /// 过程排放：气体量 × GWP / Process: gas x GWP
     pub process: Option<Vec<ProcessLine>>,
+    /// 产品分销（从摇篮到坟墓）：重量 × 距离 × 因子 / Distribution (cradle to grave): mass x distance x factor
+    pub distribution: Option<Vec<TransportLine>>,
+    /// 产品使用（从摇篮到坟墓）：数量 × 因子，或气体量 × GWP / Use (cradle to grave): quantity x factor, or gas x GWP
+    #[serde(rename = "use")]
+    pub use_: Option<Vec<StageLine>>,
+    /// 生命末期处置（从摇篮到坟墓）：数量 × 因子，或气体量 × GWP / End of life (cradle to grave): quantity x factor, or gas x GWP
+    pub end_of_life: Option<Vec<StageLine>>,
     /// 受评价方声明值 / The client's claimed figures
     pub claimed: Option<Claimed>,
 }
@@ -615,6 +632,8 @@ pub struct MaterialLine {
     pub quantity: String,
     /// 排放因子编号 / Factor id
     pub factor: String,
+    /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
+    pub basis: Option<Basis>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分（覆盖默认）/ The verifier's own scores
@@ -625,8 +644,10 @@ pub struct MaterialLine {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransportLine {
-    /// 原材料 / Material transported
-    pub material: Text,
+    /// 原材料（与 `name` 二选一）/ Material transported (or `name`)
+    pub material: Option<Text>,
+    /// 运输的物品（与 `material` 二选一，如分销的产品）/ What is carried (or `material`), e.g. the product distributed
+    pub name: Option<Text>,
     /// 供应商 / Supplier
     pub supplier: Option<Text>,
     /// 运输方式，默认 road / Mode, default road
@@ -639,6 +660,8 @@ pub struct TransportLine {
     pub count: Option<String>,
     /// 排放因子编号（每 tkm）/ Factor id, per tkm
     pub factor: String,
+    /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
+    pub basis: Option<Basis>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores
@@ -674,6 +697,8 @@ pub struct EnergyLine {
     pub quantity: String,
     /// 排放因子编号 / Factor id
     pub factor: String,
+    /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
+    pub basis: Option<Basis>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores
@@ -690,6 +715,8 @@ pub struct ProcessLine {
     pub quantity: String,
     /// 来源，默认 fossil；biogenic 时 AR6 的 CH4 取非化石值 27.0 / Origin, default fossil; biogenic takes AR6's non-fossil CH4 value 27.0
     pub origin: Option<GasOrigin>,
+    /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
+    pub basis: Option<Basis>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores
@@ -707,6 +734,40 @@ pub enum GasOrigin {
     Fossil,
     // 生物源 / Biogenic
     Biogenic,
+}
+
+/// 使用或生命末期清单记录：有 `factor` 时为数量 × 因子，否则为气体量 × GWP / A use or end-of-life line: quantity x factor, or, without `factor`, a gas emitted x GWP
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageLine {
+    /// 名称 / Name
+    pub name: Text,
+    /// 数量，如 "12 kWh"，或气体量，如 "0.2 kgSF6" / Quantity, e.g. "12 kWh", or gas emitted, e.g. "0.2 kgSF6"
+    pub quantity: String,
+    /// 排放因子编号（气体排放不填）/ Factor id; none for a gas emitted
+    pub factor: Option<String>,
+    /// 气体来源，默认 fossil；biogenic 时 AR6 的 CH4 取非化石值 27.0（仅对气体排放）/ Origin of a gas emitted, default fossil; biogenic takes AR6's non-fossil CH4 value 27.0
+    pub origin: Option<GasOrigin>,
+    /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
+    pub basis: Option<Basis>,
+    /// 数据获取方式 / How the figure was obtained
+    pub data: Option<Data>,
+    /// 评价组评分 / The verifier's own scores
+    pub scores: Option<Scores>,
+}
+
+/// 数量基准 / What a line's quantity is for
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
+pub enum Basis {
+    // 核算期总量（默认）/ The whole period's output (default)
+    #[default]
+    Period,
+    // 单位产品，乘以产量 / One functional unit, multiplied by `output`
+    Unit,
 }
 
 /// How an activity figure was obtained; feeds the data-quality score.
@@ -937,4 +998,13 @@ pub struct About {
 /// The finding codes a register entry may answer, as an enum for editors.
 fn check_codes(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"type": "string", "enum": crate::checks::CODES})
+}
+
+/// The stage keys a `partial` boundary may list, as an enum for editors.
+fn stage_keys(_: &mut SchemaGenerator) -> Schema {
+    let keys: Vec<&str> = crate::engagement::Stage::REGISTRY
+        .iter()
+        .map(|s| s.key)
+        .collect();
+    json_schema!({"type": "array", "items": {"type": "string", "enum": keys}})
 }

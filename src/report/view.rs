@@ -489,6 +489,11 @@ pub struct LineV {
     pub mean: String,
     /// The mean score times the line's share, rounded as configured.
     pub weighted: String,
+    /// True when `a` is for one functional unit (`basis: unit`), multiplied by the output.
+    /// Left out when false (templates test `is defined`), so that files without such lines
+    /// give the view they always gave.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub per_unit: bool,
 }
 
 /// One stage's inventory table: its lines and subtotal.
@@ -509,6 +514,10 @@ pub struct StageLinesV {
     pub lines: Vec<LineV>,
     /// The stage total, kgCO2e, rounded as configured.
     pub subtotal: String,
+    /// True when a line's quantity is for one functional unit: the table then says how
+    /// such lines are counted. Left out when false, like [`LineV::per_unit`].
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub per_unit: bool,
 }
 
 /// A stage's emissions and removals.
@@ -1371,6 +1380,7 @@ fn product(
                 item: (&c.stage(s).item).into(),
                 freight: s.freight,
                 key: s.key,
+                per_unit: lines.iter().any(|l| l.per_unit),
                 lines,
                 subtotal: r.format(subtotal),
             }
@@ -1493,10 +1503,22 @@ fn activities(
                 l.stage,
                 ActivityV {
                     stage: (&c.stage(l.stage).name).into(),
-                    activity: t(
-                        format!("{}：{quantity}", l.name.zh),
-                        format!("{}: {quantity}", l.name.en),
-                    ),
+                    activity: if l.per_unit {
+                        w(
+                            c,
+                            "view.activity.per-unit",
+                            &[
+                                ("name", &l.name),
+                                ("quantity", &bi(quantity.to_string())),
+                                ("functional_unit", &p.functional_unit),
+                            ],
+                        )
+                    } else {
+                        t(
+                            format!("{}：{quantity}", l.name.zh),
+                            format!("{}: {quantity}", l.name.en),
+                        )
+                    },
                     factor: factor_text(l),
                 },
             )),
@@ -1589,5 +1611,6 @@ fn line(
         scores: [s.activity, s.factor, s.calibration],
         mean: r.format(&lr.mean_score),
         weighted: r.format(&lr.weighted_score),
+        per_unit: l.per_unit,
     }
 }

@@ -195,7 +195,7 @@ pub fn validate(
     let client = cx.client(&file.client, &p.key("client"));
     let boundary = cx.boundary(&file.boundary, &p.key("boundary"));
     let factors = cx.factors(&file.factors, &p.key("factors"));
-    let products = cx.products(&file.products, &factors, &p.key("products"));
+    let products = cx.products(&file.products, &factors, &boundary, &p.key("products"));
     let data_evaluation = file
         .data_evaluation
         .as_ref()
