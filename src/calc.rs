@@ -3,7 +3,9 @@
 use rust_decimal::Decimal;
 
 use crate::diag::Path;
-use crate::engagement::{Activity, Engagement, Factor, Line, Product, Stage, StageMap};
+use crate::engagement::{
+    Activity, AllocationBasis, Engagement, Factor, Line, Product, Stage, StageMap, basis_weights,
+};
 use crate::units::exact::Exact;
 use crate::units::quantity::GwpSet;
 
@@ -34,6 +36,10 @@ pub struct ProductResult {
     /// The client's claimed figures against the computed ones: one per [`Figure`] claimed,
     /// none when nothing was claimed.
     pub reconciliation: Vec<Reconciliation>,
+    /// The product's total with every shared item allocated by another basis instead, one
+    /// per basis the data support (empty without shared items): ISO 14067's sensitivity
+    /// check of the allocation procedure.
+    pub alternatives: Vec<(AllocationBasis, Exact)>,
 }
 
 impl ProductResult {
@@ -121,7 +127,43 @@ pub fn calculate(e: &Engagement) -> Results {
             )
         })
         .collect();
-    Results { products }
+    let mut results = Results { products };
+    alternatives(e, &mut results);
+    results
+}
+
+/// Each product's total under every other allocation basis the file's data support: output
+/// always, mass when every product has a mass; a basis every shared item already uses is
+/// no alternative.
+fn alternatives(e: &Engagement, results: &mut Results) {
+    if e.shared.is_empty() {
+        return;
+    }
+    let all_mass = e.products.iter().all(|p| p.mass.is_some());
+    for basis in [AllocationBasis::Output, AllocationBasis::Mass] {
+        if e.shared.iter().all(|s| s.basis == basis)
+            || (basis == AllocationBasis::Mass && !all_mass)
+        {
+            continue;
+        }
+        let mut totals: Vec<Exact> = results.products.iter().map(|r| r.total.clone()).collect();
+        for item in &e.shared {
+            let whole = line_emissions(&item.line, &e.factors, e.scope.gwp).kg;
+            let chosen: Vec<&Product> = item.shares.iter().map(|(p, _)| &e.products[*p]).collect();
+            let Some(weights) = basis_weights(basis, &chosen) else {
+                continue;
+            };
+            let sum: Exact = weights.iter().sum();
+            for ((p, share), w) in item.shares.iter().zip(&weights) {
+                let now = &whole * share;
+                let then = &whole * &w.fraction_of(&sum);
+                totals[*p] = &(&totals[*p] - &now) + &then;
+            }
+        }
+        for (r, total) in results.products.iter_mut().zip(totals) {
+            r.alternatives.push((basis, total));
+        }
+    }
 }
 
 fn product(
@@ -135,7 +177,17 @@ fn product(
     let emissions: Vec<LineEmissions> = p
         .lines
         .iter()
-        .map(|line| line_emissions(line, factors, gwp))
+        .map(|line| {
+            let em = line_emissions(line, factors, gwp);
+            match &line.allocation {
+                Some(a) => LineEmissions {
+                    kg: &em.kg * &a.share,
+                    tkm: em.tkm.map(|t| &t * &a.share),
+                    ..em
+                },
+                None => em,
+            }
+        })
         .collect();
     for (line, em) in p.lines.iter().zip(&emissions) {
         // Validation keeps every line inside the boundary.
@@ -195,6 +247,7 @@ fn product(
             score,
         },
         reconciliation,
+        alternatives: Vec::new(),
     }
 }
 
@@ -252,6 +305,19 @@ pub fn line_emissions(line: &Line, factors: &[Factor], gwp: GwpSet) -> LineEmiss
             conversion: Exact::zero(),
             tkm: None,
         },
+    }
+}
+
+/// The quantity a line stands for, exactly, and its unit: the activity (or gas) times the
+/// line's share, or for freight the tonne-kilometres.
+pub fn allocated_quantity(line: &Line, lr: &LineResult) -> (Exact, &'static str) {
+    match &line.activity {
+        Activity::Transport { .. } => (lr.tkm.clone().unwrap_or_default(), "tkm"),
+        Activity::Material { quantity }
+        | Activity::Energy { quantity }
+        | Activity::Process { quantity } => {
+            (Exact::from(quantity.value) * line.share(), quantity.unit.symbol)
+        }
     }
 }
 

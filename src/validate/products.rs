@@ -227,7 +227,7 @@ impl Cx<'_> {
     }
 
     /// The activity quantity of a material or energy line, checked against its factor.
-    fn activity(&mut self, text: &str, factor: Option<&Factor>, lp: &Path) -> Option<Quantity> {
+    pub(super) fn activity(&mut self, text: &str, factor: Option<&Factor>, lp: &Path) -> Option<Quantity> {
         let qp = lp.key("quantity");
         let q = self.quantity(text, &qp, &[], "")?;
         let f = factor?;
@@ -256,7 +256,7 @@ impl Cx<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn line(
+    pub(super) fn line(
         &mut self,
         name: Bi,
         stage: Stage,
@@ -317,6 +317,7 @@ impl Cx<'_> {
             },
             implied,
             path,
+            allocation: None,
         }
     }
 }
