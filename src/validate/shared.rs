@@ -231,8 +231,18 @@ impl Cx<'_> {
         ap: &Path,
     ) -> Option<Vec<(usize, Exact)>> {
         let names = |ps: &[usize]| -> String {
-            let ids: Vec<&str> = ps.iter().map(|&p| products[p].id.as_str()).collect();
-            one_of(&ids)
+            let ids: Vec<String> = ps.iter().map(|&p| format!("`{}`", products[p].id)).collect();
+            match ids.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => ids.concat(),
+            }
+        };
+        let example = |figure: &str| -> String {
+            let items: Vec<String> = targets
+                .iter()
+                .map(|&p| format!("{}: {figure}", products[p].id))
+                .collect();
+            format!("{{{}}}", items.join(", "))
         };
         let weights: Vec<Exact> = match a.by {
             AllocationBasis::Output | AllocationBasis::Mass => {
@@ -246,8 +256,9 @@ impl Cx<'_> {
                     self.error(
                         &ap.key("by"),
                         format!(
-                            "allocation by mass needs each product's `mass`; {} has none",
-                            names(&without)
+                            "allocation by mass needs each product's `mass`; {} {} none",
+                            names(&without),
+                            if without.len() == 1 { "has" } else { "have" }
                         ),
                         Some("add `mass: …` (one functional unit, e.g. `25 kg`) to those products, or allocate by output".into()),
                     );
@@ -267,7 +278,7 @@ impl Cx<'_> {
                             Ok(v)
                         }
                     })
-                }, "`values: {smart-unit: 1200000, box: 40000}`")?;
+                }, &format!("`values: {}`", example("1200000")))?;
                 given.into_iter().map(Exact::from).collect()
             }
             AllocationBasis::Share => {
@@ -279,7 +290,7 @@ impl Cx<'_> {
                     ap,
                     "shares",
                     quantity::parse_percent,
-                    "`shares: {smart-unit: \"97%\", box: \"3%\"}`",
+                    &format!("`shares: {}`", example("\"50%\"")),
                 )?;
                 let sum: Decimal = given.iter().sum();
                 if sum != Decimal::ONE {
