@@ -655,7 +655,13 @@ fn allocation(c: &Catalogue, v: &Verified, r: Rounding) -> Vec<AllocationV> {
                 .collect();
             AllocationV {
                 item: (&item.line.name).into(),
-                total: format!("{} {unit}", r.format(&total)),
+                // The site's figure as written; freight in tkm.
+                total: match &item.line.activity {
+                    Activity::Material { quantity }
+                    | Activity::Energy { quantity }
+                    | Activity::Process { quantity } => quantity.to_string(),
+                    Activity::Transport { .. } => format!("{} {unit}", r.format(&total)),
+                },
                 basis: basis_name(c, item.basis),
                 rows,
             }
