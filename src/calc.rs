@@ -315,9 +315,10 @@ pub fn allocated_quantity(line: &Line, lr: &LineResult) -> (Exact, &'static str)
         Activity::Transport { .. } => (lr.tkm.clone().unwrap_or_default(), "tkm"),
         Activity::Material { quantity }
         | Activity::Energy { quantity }
-        | Activity::Process { quantity } => {
-            (Exact::from(quantity.value) * line.share(), quantity.unit.symbol)
-        }
+        | Activity::Process { quantity } => (
+            Exact::from(quantity.value) * line.share(),
+            quantity.unit.symbol,
+        ),
     }
 }
 

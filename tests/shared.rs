@@ -10,6 +10,15 @@ use serde_json::Value;
 
 const FIXTURE: &str = "tests/fixtures/valid/shared.yaml";
 
+/// An expected allocation row: basis, share %, quantity, unit, kgCO2e.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
 fn json_of(file: &str) -> Value {
     let run = cfp(&["calc", "--json", file]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -91,7 +100,11 @@ fn the_seeds_site_electricity_allocated_by_output_gives_its_figures() {
     }
     // A file without `shared` has neither key.
     assert!(today["products"][0].get("allocation").is_none());
-    assert!(today["products"][0].get("allocation_alternatives").is_none());
+    assert!(
+        today["products"][0]
+            .get("allocation_alternatives")
+            .is_none()
+    );
 }
 
 #[test]
@@ -108,7 +121,7 @@ fn by_mass_by_share_to_a_subset_and_by_value() {
     // Steel: 500, 100, 50 kg x 2.1 = 1050, 210, 105 kg.
     // Totals: 1050 + 2737.44 + 4935 + 205.308 = 8927.748; 210 + 3421.8 + 2115 + 68.436 =
     //   5815.236; 105 + 684.36 + 68.436 = 857.796.
-    let expected: [(&str, &str, &[(&str, &str, &str, &str, &str)]); 3] = [
+    let expected: [(&str, &str, &[Row]); 3] = [
         (
             "8927.75",
             "7877.75",
@@ -176,7 +189,10 @@ fn by_mass_by_share_to_a_subset_and_by_value() {
 
 #[test]
 fn by_output_is_in_proportion_to_output_and_mass_is_the_alternative() {
-    let file = fixture_with("by-output", &[("allocation: {by: mass}", "allocation: {by: output}")]);
+    let file = fixture_with(
+        "by-output",
+        &[("allocation: {by: mass}", "allocation: {by: output}")],
+    );
     let p = json_of(&file)["products"].clone();
     // 12000 kWh x 1000/1750 = 6857.142…; x 250/1750 = 1714.285…; x 500/1750 = 3428.571…
     // kg: 6843.6 x 4/7 = 3910.6285…; x 1/7 = 977.6571…; x 2/7 = 1955.3142…
@@ -194,7 +210,10 @@ fn by_output_is_in_proportion_to_output_and_mass_is_the_alternative() {
     }
     // Other items are by share and value, so both output and mass are alternatives; the
     // output alternative is as computed in the mass case (10796.16 for widget).
-    assert_eq!(p[0]["allocation_alternatives"]["output"]["total"], "10796.16");
+    assert_eq!(
+        p[0]["allocation_alternatives"]["output"]["total"],
+        "10796.16"
+    );
     assert_eq!(p[0]["allocation_alternatives"]["mass"]["total"], "7057.65");
 }
 
@@ -222,9 +241,15 @@ fn mixed_functional_units_allocated_by_output_are_a_warning() {
     assert!(en.contains("Site production electricity"), "{en}");
     assert!(en.contains("piece") && en.contains("set"), "{en}");
     let zh = w[0]["messages"]["zh"].as_str().unwrap();
-    assert!(zh.contains("全厂生产用电") && zh.contains("按产量分配"), "{zh}");
+    assert!(
+        zh.contains("全厂生产用电") && zh.contains("按产量分配"),
+        "{zh}"
+    );
     // Same units: no warning (the fixture by mass, and by output with one unit).
-    let same = fixture_with("same-units", &[("allocation: {by: mass}", "allocation: {by: output}")]);
+    let same = fixture_with(
+        "same-units",
+        &[("allocation: {by: mass}", "allocation: {by: output}")],
+    );
     let v = json_of(&same);
     assert!(
         !v["warnings"]

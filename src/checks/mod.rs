@@ -120,7 +120,11 @@ pub fn findings(e: &Engagement, r: &Results) -> Vec<Finding> {
 /// A shared item allocated by output among products whose functional units differ: their
 /// outputs are counted in different units, so the proportion is not like for like.
 fn allocation_units(e: &Engagement, out: &mut Vec<Finding>) {
-    for item in e.shared.iter().filter(|s| s.basis == AllocationBasis::Output) {
+    for item in e
+        .shared
+        .iter()
+        .filter(|s| s.basis == AllocationBasis::Output)
+    {
         let mut units: Vec<Bi> = Vec::new();
         for (p, _) in &item.shares {
             let unit = &e.products[*p].functional_unit;

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 
 use crate::diag::Path;
 pub use crate::input::model::{
-    ActivityMethod, AllocationBasis, Assurance, Calibration, Category, EntryStatus, EntryType, Language,
-    OpinionType, Role, Status, TransportMode,
+    ActivityMethod, AllocationBasis, Assurance, Calibration, Category, EntryStatus, EntryType,
+    Language, OpinionType, Role, Status, TransportMode,
 };
 use crate::units::quantity::{FactorUnit, GwpSet, Quantity};
 use crate::units::rounding::Rounding;

@@ -185,7 +185,7 @@ pub fn results_json(
                     .map(|(basis, total)| {
                         let alt = Alternative {
                             total: r.format(total),
-                            per_unit: r.format(&total.fraction_of(&output)),
+                            per_unit: r.format(total.fraction_of(&output)),
                         };
                         (basis.key(), alt)
                     })

@@ -1220,7 +1220,12 @@ pub fn build_with(
             .results
             .products
             .first()
-            .map(|pr| pr.alternatives.iter().map(|(b, _)| basis_name(c, *b)).collect())
+            .map(|pr| {
+                pr.alternatives
+                    .iter()
+                    .map(|(b, _)| basis_name(c, *b))
+                    .collect()
+            })
             .unwrap_or_default(),
         sensitivity: if e.shared.is_empty() {
             Vec::new()

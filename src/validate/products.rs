@@ -227,7 +227,12 @@ impl Cx<'_> {
     }
 
     /// The activity quantity of a material or energy line, checked against its factor.
-    pub(super) fn activity(&mut self, text: &str, factor: Option<&Factor>, lp: &Path) -> Option<Quantity> {
+    pub(super) fn activity(
+        &mut self,
+        text: &str,
+        factor: Option<&Factor>,
+        lp: &Path,
+    ) -> Option<Quantity> {
         let qp = lp.key("quantity");
         let q = self.quantity(text, &qp, &[], "")?;
         let f = factor?;

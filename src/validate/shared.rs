@@ -110,8 +110,7 @@ impl Cx<'_> {
                 return None;
             }
             let mass = self.quantity(m, &sp.key("mass"), &[Dimension::Mass], "65 t");
-            let distance =
-                self.quantity(d, &sp.key("distance"), &[Dimension::Length], "561 km");
+            let distance = self.quantity(d, &sp.key("distance"), &[Dimension::Length], "561 km");
             Activity::Transport {
                 supplier: None,
                 mode: TransportMode::Road,
@@ -231,7 +230,10 @@ impl Cx<'_> {
         ap: &Path,
     ) -> Option<Vec<(usize, Exact)>> {
         let names = |ps: &[usize]| -> String {
-            let ids: Vec<String> = ps.iter().map(|&p| format!("`{}`", products[p].id)).collect();
+            let ids: Vec<String> = ps
+                .iter()
+                .map(|&p| format!("`{}`", products[p].id))
+                .collect();
             match ids.split_last() {
                 Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
                 _ => ids.concat(),
@@ -267,18 +269,26 @@ impl Cx<'_> {
                 w
             }
             AllocationBasis::Value => {
-                let given = self.keyed_figures(a.values.as_ref(), targets, products, ap, "values", |t| {
-                    quantity::parse_decimal(t).and_then(|v| {
-                        if v < Decimal::ZERO {
-                            Err(quantity::ReadError::new(
-                                format!("`{t}` is negative: a value is zero or more"),
-                                None,
-                            ))
-                        } else {
-                            Ok(v)
-                        }
-                    })
-                }, &format!("`values: {}`", example("1200000")))?;
+                let given = self.keyed_figures(
+                    a.values.as_ref(),
+                    targets,
+                    products,
+                    ap,
+                    "values",
+                    |t| {
+                        quantity::parse_decimal(t).and_then(|v| {
+                            if v < Decimal::ZERO {
+                                Err(quantity::ReadError::new(
+                                    format!("`{t}` is negative: a value is zero or more"),
+                                    None,
+                                ))
+                            } else {
+                                Ok(v)
+                            }
+                        })
+                    },
+                    &format!("`values: {}`", example("1200000")),
+                )?;
                 given.into_iter().map(Exact::from).collect()
             }
             AllocationBasis::Share => {
@@ -386,7 +396,9 @@ impl Cx<'_> {
             self.error(
                 path,
                 format!("no figure for {} under `{key}`", one_of(&ids)),
-                Some(format!("give every product of the item one, e.g. {example}")),
+                Some(format!(
+                    "give every product of the item one, e.g. {example}"
+                )),
             );
             return None;
         }
