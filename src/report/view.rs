@@ -172,12 +172,16 @@ pub struct View {
     /// Every product with its figures, in file order.
     pub products: Vec<ProductV>,
     /// The site-level items and their allocation to the products (none without `shared`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allocation: Vec<AllocationV>,
     /// The basis every shared item uses, when they all use one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_basis: Option<T>,
     /// The other allocation bases the data support, for the sensitivity table's columns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alternative_bases: Vec<T>,
     /// The sensitivity table: each product's total as reported and under each other basis.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sensitivity: Vec<SensitivityV>,
     /// The product names joined, for sentences: `智能配电装置、综合配电箱`.
     pub product_names: T,
