@@ -4,7 +4,8 @@ use rust_decimal::Decimal;
 
 use crate::diag::Path;
 use crate::engagement::{
-    Activity, Engagement, Factor, GasOrigin, Line, Product, Stage, StageMap, TransportMode,
+    Activity, AllocationBasis, Engagement, Factor, GasOrigin, Line, Product, Stage, StageMap,
+    TransportMode, basis_weights,
 };
 use crate::units::exact::Exact;
 use crate::units::quantity::GwpSet;
@@ -41,6 +42,10 @@ pub struct ProductResult {
     /// The client's claimed figures against the computed ones: one per [`Figure`] claimed,
     /// none when nothing was claimed.
     pub reconciliation: Vec<Reconciliation>,
+    /// The product's total with every shared item allocated by another basis instead, one
+    /// per basis the data support (empty without shared items): ISO 14067's sensitivity
+    /// check of the allocation procedure.
+    pub alternatives: Vec<(AllocationBasis, Exact)>,
 }
 
 impl ProductResult {
@@ -182,7 +187,43 @@ pub fn calculate(e: &Engagement) -> Results {
             )
         })
         .collect();
-    Results { products }
+    let mut results = Results { products };
+    alternatives(e, &mut results);
+    results
+}
+
+/// Each product's total under every other allocation basis the file's data support: output
+/// always, mass when every product has a mass; a basis every shared item already uses is
+/// no alternative.
+fn alternatives(e: &Engagement, results: &mut Results) {
+    if e.shared.is_empty() {
+        return;
+    }
+    let all_mass = e.products.iter().all(|p| p.mass.is_some());
+    for basis in [AllocationBasis::Output, AllocationBasis::Mass] {
+        if e.shared.iter().all(|s| s.basis == basis)
+            || (basis == AllocationBasis::Mass && !all_mass)
+        {
+            continue;
+        }
+        let mut totals: Vec<Exact> = results.products.iter().map(|r| r.total.clone()).collect();
+        for item in &e.shared {
+            let whole = line_emissions(&item.line, &e.factors, e.scope.gwp).kg;
+            let chosen: Vec<&Product> = item.shares.iter().map(|(p, _)| &e.products[*p]).collect();
+            let Some(weights) = basis_weights(basis, &chosen) else {
+                continue;
+            };
+            let sum: Exact = weights.iter().sum();
+            for ((p, share), w) in item.shares.iter().zip(&weights) {
+                let now = &whole * share;
+                let then = &whole * &w.fraction_of(&sum);
+                totals[*p] = &(&totals[*p] - &now) + &then;
+            }
+        }
+        for (r, total) in results.products.iter_mut().zip(totals) {
+            r.alternatives.push((basis, total));
+        }
+    }
 }
 
 fn product(
@@ -199,6 +240,16 @@ fn product(
         .iter()
         .map(|line| {
             let em = line_emissions(line, factors, gwp);
+            // A shared item's line: the item's figures times the product's share.
+            let em = match &line.allocation {
+                Some(a) => LineEmissions {
+                    kg: &em.kg * &a.share,
+                    origin: em.origin.times(&a.share),
+                    tkm: em.tkm.map(|t| &t * &a.share),
+                    conversion: em.conversion,
+                },
+                None => em,
+            };
             if !line.per_unit {
                 return em;
             }
@@ -278,6 +329,7 @@ fn product(
             score,
         },
         reconciliation,
+        alternatives: Vec::new(),
     }
 }
 
@@ -378,6 +430,20 @@ fn factor_origin(activity: &Exact, f: &Factor, by_air: bool) -> Origin {
         dluc,
         removals: f.removal.map(times).unwrap_or_default(),
         aircraft: if by_air { kg } else { Exact::zero() },
+    }
+}
+
+/// The quantity a line stands for, exactly, and its unit: the activity (or gas) times the
+/// line's share, or for freight the tonne-kilometres.
+pub fn allocated_quantity(line: &Line, lr: &LineResult) -> (Exact, &'static str) {
+    match &line.activity {
+        Activity::Transport { .. } => (lr.tkm.clone().unwrap_or_default(), "tkm"),
+        Activity::Material { quantity }
+        | Activity::Energy { quantity }
+        | Activity::Process { quantity, .. } => (
+            Exact::from(quantity.value) * line.share(),
+            quantity.unit.symbol,
+        ),
     }
 }
 

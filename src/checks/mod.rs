@@ -96,6 +96,7 @@ pub const CODES: &[&str] = &[
     "coverage",
     "site-visit-order",
     "document-review-order",
+    "allocation-units",
 ];
 
 /// All findings for a validated engagement and its results, in a fixed order.
@@ -115,7 +116,37 @@ pub fn findings(e: &Engagement, r: &Results) -> Vec<Finding> {
     factors(e, &mut out);
     cutoff(e, &mut out);
     dates(e, &mut out);
+    allocation_units(e, &mut out);
     out
+}
+
+/// A shared item allocated by output among products whose functional units differ: their
+/// outputs are counted in different units, so the proportion is not like for like.
+fn allocation_units(e: &Engagement, out: &mut Vec<Finding>) {
+    for item in e
+        .shared
+        .iter()
+        .filter(|s| s.basis == AllocationBasis::Output)
+    {
+        let mut units: Vec<Bi> = Vec::new();
+        for (p, _) in &item.shares {
+            let unit = &e.products[*p].functional_unit;
+            if !units.contains(unit) {
+                units.push(unit.clone());
+            }
+        }
+        if units.len() > 1 {
+            out.push(
+                Finding::new(
+                    "allocation-units",
+                    Some(&item.line.path.key("allocation").key("by")),
+                )
+                .stage(item.line.stage)
+                .with("item", Fact::Names(vec![item.line.name.clone()]))
+                .with("units", Fact::Names(units)),
+            );
+        }
+    }
 }
 
 impl Finding {

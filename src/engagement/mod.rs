@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 
 use crate::diag::Path;
 pub use crate::input::model::{
-    ActivityMethod, Assurance, Calibration, Category, EntryStatus, EntryType, GasOrigin, Language,
-    OpinionType, Role, Status, TransportMode,
+    ActivityMethod, AllocationBasis, Assurance, Calibration, Category, EntryStatus, EntryType,
+    GasOrigin, Language, OpinionType, Role, Status, TransportMode,
 };
 use crate::units::quantity::{FactorUnit, GwpSet, Quantity};
 use crate::units::rounding::Rounding;
@@ -65,8 +65,11 @@ pub struct Engagement {
     pub boundary: Boundary,
     /// The emission factors, in file order; lines refer to them by index.
     pub factors: Vec<Factor>,
-    /// The products, in file order, each with its inventory.
+    /// The products, in file order, each with its inventory (allocated shared items
+    /// included, as lines after the product's own).
     pub products: Vec<Product>,
+    /// The site-level items allocated to the products, in file order (none when not given).
+    pub shared: Vec<Shared>,
     /// How each kind of activity data was judged; empty when the file says nothing.
     pub data_evaluation: DataEvaluation,
     /// Improvement measures, in file order (none when not given).
@@ -430,8 +433,49 @@ pub struct Claim {
     pub path: Path,
 }
 
-/// One inventory line.
+/// A site-level inventory item (`shared[i]`), allocated to products.
 #[derive(Debug)]
+pub struct Shared {
+    /// The whole site's line: its name, stage, quantity, factor and scores, its path
+    /// `shared[i]`. Each product's line is this one with an [`Allocated`] share.
+    pub line: Line,
+    /// How it is allocated.
+    pub basis: AllocationBasis,
+    /// The products it is allocated to (indices into [`Engagement::products`]), in the
+    /// order of the file's products, with each one's share: fractions adding up to 1.
+    pub shares: Vec<(usize, crate::units::exact::Exact)>,
+}
+
+/// The part of a shared item a product's line stands for.
+#[derive(Clone, Debug)]
+pub struct Allocated {
+    /// Index into [`Engagement::shared`].
+    pub item: usize,
+    /// The product's share of the item, a fraction of 1: the line's quantities and
+    /// emissions are the item's times this.
+    pub share: crate::units::exact::Exact,
+}
+
+/// The weights of `products` under an allocation basis that needs no figures of its own:
+/// output, or output x mass (kg); `None` for value and share, or mass when a product has
+/// no mass.
+pub fn basis_weights(
+    basis: AllocationBasis,
+    products: &[&Product],
+) -> Option<Vec<crate::units::exact::Exact>> {
+    use crate::units::exact::Exact;
+    products
+        .iter()
+        .map(|p| match basis {
+            AllocationBasis::Output => Some(Exact::from(p.output)),
+            AllocationBasis::Mass => p.mass.map(|m| Exact::from(p.output) * m.base()),
+            AllocationBasis::Value | AllocationBasis::Share => None,
+        })
+        .collect()
+}
+
+/// One inventory line.
+#[derive(Clone, Debug)]
 pub struct Line {
     /// What the line is: the material, energy carrier or emission source (for transport,
     /// the material carried).
@@ -449,12 +493,25 @@ pub struct Line {
     pub scores: Scores,
     /// The scores implied by `data` and the factor's category, before any override.
     pub implied: Scores,
-    /// Where the line is written (`products[i].transport[j]`), for findings about it.
+    /// Where the line is written (`products[i].transport[j]`, `shared[k]` for an
+    /// allocated line), for findings about it.
     pub path: Path,
+    /// For a line allocated from a shared item, the item and the product's share; its
+    /// `activity` is then the whole item's.
+    pub allocation: Option<Allocated>,
+}
+
+impl Line {
+    /// The fraction of `activity` the line stands for: its allocated share, else 1.
+    pub fn share(&self) -> crate::units::exact::Exact {
+        self.allocation
+            .as_ref()
+            .map_or_else(|| crate::units::exact::Exact::int(1), |a| a.share.clone())
+    }
 }
 
 /// What a line measures.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Activity {
     /// A raw material consumed: quantity x factor.
     Material {

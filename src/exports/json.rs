@@ -41,6 +41,28 @@ struct Product {
     share_pct: StageMap<String>,
     data_quality: DataQuality,
     reconciliation: Vec<Reconciliation>,
+    /// Only when the file has `shared` items: the product's part of each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocation: Option<Vec<AllocationRow>>,
+    /// Only when the file has `shared` items: the totals under the other bases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocation_alternatives: Option<std::collections::BTreeMap<&'static str, Alternative>>,
+}
+
+#[derive(Serialize)]
+struct AllocationRow {
+    item: String,
+    by: &'static str,
+    share_pct: String,
+    quantity: String,
+    unit: &'static str,
+    emissions: String,
+}
+
+#[derive(Serialize)]
+struct Alternative {
+    total: String,
+    per_unit: String,
 }
 
 /// Per stage, keyed by stage key, then the total.
@@ -104,6 +126,32 @@ fn stages(values: &StageMap<Exact>, r: Rounding) -> StageMap<String> {
     values.clone().map(|v| r.format(v))
 }
 
+/// The product's part of each shared item, in the order of its lines.
+fn allocation(
+    e: &Engagement,
+    p: &crate::engagement::Product,
+    pr: &crate::calc::ProductResult,
+    r: Rounding,
+) -> Vec<AllocationRow> {
+    let hundred = Exact::from(100u32);
+    p.lines
+        .iter()
+        .zip(&pr.lines)
+        .filter_map(|(l, lr)| {
+            let a = l.allocation.as_ref()?;
+            let (quantity, unit) = crate::calc::allocated_quantity(l, lr);
+            Some(AllocationRow {
+                item: l.name.zh.clone(),
+                by: e.shared[a.item].basis.key(),
+                share_pct: r.format(&(&a.share * &hundred)),
+                quantity: r.format(&quantity),
+                unit,
+                emissions: r.format(&lr.kg),
+            })
+        })
+        .collect()
+}
+
 /// The results as pretty-printed JSON, keys in a fixed order.
 pub fn results_json(
     e: &Engagement,
@@ -150,6 +198,20 @@ pub fn results_json(
                     material: rec.material,
                 })
                 .collect(),
+            allocation: (!e.shared.is_empty()).then(|| allocation(e, p, pr, r)),
+            allocation_alternatives: (!e.shared.is_empty()).then(|| {
+                let output = Exact::from(p.output);
+                pr.alternatives
+                    .iter()
+                    .map(|(basis, total)| {
+                        let alt = Alternative {
+                            total: r.format(total),
+                            per_unit: r.format(total.fraction_of(&output)),
+                        };
+                        (basis.key(), alt)
+                    })
+                    .collect()
+            }),
         })
         .collect();
     let warnings = findings

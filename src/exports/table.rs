@@ -141,7 +141,14 @@ pub fn calc_table(v: &Verified) -> String {
                 Activity::Material { quantity }
                 | Activity::Energy { quantity }
                 | Activity::Process { quantity, .. } => {
-                    (line.name.get(lang).to_owned(), format!("{quantity}{per}"))
+                    let quantity = match &line.allocation {
+                        Some(_) => {
+                            let (q, unit) = crate::calc::allocated_quantity(line, lr);
+                            format!("{} {unit}", r.format(&q))
+                        }
+                        None => format!("{quantity}{per}"),
+                    };
+                    (line.name.get(lang).to_owned(), quantity)
                 }
             };
             let factor = match factor {

@@ -198,7 +198,12 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
                 | Activity::Energy { quantity }
                 | Activity::Process { quantity, .. } => (quantity, format!("=C{n}*G{n}*I{n}")),
             };
-            ws.write_number(row, 2, num(quantity.value))?;
+            // An allocated line's quantity (or freight mass) is the item's times the share.
+            let value = match &l.allocation {
+                Some(a) => (Exact::from(quantity.value) * &a.share).to_f64(),
+                None => num(quantity.value),
+            };
+            ws.write_number(row, 2, value)?;
             ws.write_string(row, 3, quantity.unit.symbol)?;
             match factor {
                 Some(f) => {

@@ -32,6 +32,8 @@ pub struct File {
     pub factors: Keyed<Factor>,
     /// 产品及其清单数据 / The products and their inventories
     pub products: Vec<Product>,
+    /// 全厂（共用）清单数据，按分配方法分摊到各产品 / Site-level inventory, allocated to the products
+    pub shared: Option<Vec<Shared>>,
     /// 活动水平数据的评价 / How each kind of activity data was judged
     pub data_evaluation: Option<DataEvaluation>,
     /// 改善措施 / Improvement measures
@@ -768,6 +770,74 @@ pub enum Basis {
     Period,
     // 单位产品，乘以产量 / One functional unit, multiplied by `output`
     Unit,
+}
+
+/// 全厂清单记录：整个场地的数据，分配到各产品 / A site-level inventory item, allocated to products
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shared {
+    /// 名称 / Name
+    pub name: Text,
+    /// 所属阶段，默认 production / Stage, default production
+    pub stage: Option<String>,
+    /// 全厂消耗量或气体排放量，如 "11840.44 kWh" / Site quantity (activity or gas)
+    pub quantity: Option<String>,
+    /// 运输量（货运记录），如 "65 t" / Mass carried (a freight item)
+    pub mass: Option<String>,
+    /// 运输距离（货运记录），如 "561 km" / Distance (a freight item)
+    pub distance: Option<String>,
+    /// 排放因子编号（气体排放不需要）/ Factor id (none for a gas)
+    pub factor: Option<String>,
+    /// 数据获取方式 / How the figure was obtained
+    pub data: Option<Data>,
+    /// 评价组评分 / The verifier's own scores
+    pub scores: Option<Scores>,
+    /// 分配方法 / How the item is allocated
+    pub allocation: Allocation,
+    /// 分摊到的产品编号，默认全部产品 / The products it is allocated to; default every product
+    pub products: Option<Vec<String>>,
+}
+
+/// 分配方法 / How a site-level item is allocated to products
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Allocation {
+    /// 分配依据 / The basis
+    pub by: AllocationBasis,
+    /// 各产品的经济价值（by: value），如 {smart-unit: 1200000} / Each product's value, for `by: value`
+    #[schemars(with = "Option<std::collections::BTreeMap<String, NumberOrString>>")]
+    pub values: Option<Keyed<String>>,
+    /// 各产品的分配比例（by: share），合计 100% / Each product's share, for `by: share`; they add up to 100%
+    pub shares: Option<Keyed<String>>,
+}
+
+/// 分配依据 / The allocation basis
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
+pub enum AllocationBasis {
+    // 按产量 / In proportion to output
+    Output,
+    // 按质量（产量 × 单位质量）/ In proportion to output x mass
+    Mass,
+    // 按经济价值 / In proportion to the values given
+    Value,
+    // 按给定比例 / The shares given
+    Share,
+}
+
+impl AllocationBasis {
+    /// The key used in files and JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            AllocationBasis::Output => "output",
+            AllocationBasis::Mass => "mass",
+            AllocationBasis::Value => "value",
+            AllocationBasis::Share => "share",
+        }
+    }
 }
 
 /// How an activity figure was obtained; feeds the data-quality score.

@@ -171,6 +171,18 @@ pub struct View {
     pub factors: Vec<FactorV>,
     /// Every product with its figures, in file order.
     pub products: Vec<ProductV>,
+    /// The site-level items and their allocation to the products (none without `shared`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allocation: Vec<AllocationV>,
+    /// The basis every shared item uses, when they all use one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_basis: Option<T>,
+    /// The other allocation bases the data support, for the sensitivity table's columns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternative_bases: Vec<T>,
+    /// The sensitivity table: each product's total as reported and under each other basis.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sensitivity: Vec<SensitivityV>,
     /// The product names joined, for sentences: `智能配电装置、综合配电箱`.
     pub product_names: T,
     /// The functional unit all products share (`台`), for table headings; "unit" otherwise.
@@ -616,6 +628,102 @@ pub struct ProductV {
     pub sources: Vec<SourceV>,
     /// Activity data and factors by stage; transport summed per factor in tkm.
     pub activities: Vec<ActivityV>,
+}
+
+/// A site-level item and its allocation.
+#[derive(Debug, Serialize)]
+pub struct AllocationV {
+    /// The item's name.
+    pub item: T,
+    /// The site's total quantity with its unit (`11840.44 kWh`).
+    pub total: String,
+    /// The basis, worded (`按产量` / `By output`).
+    pub basis: T,
+    /// One row per product the item goes to.
+    pub rows: Vec<AllocationRowV>,
+}
+
+/// One product's part of a site-level item.
+#[derive(Debug, Serialize)]
+pub struct AllocationRowV {
+    /// The product's name.
+    pub product: T,
+    /// Its share in percent, rounded as configured.
+    pub share: String,
+    /// The allocated quantity with its unit, rounded as configured.
+    pub quantity: String,
+    /// The allocated emissions, kgCO2e, rounded as configured.
+    pub kg: String,
+}
+
+/// One product's row of the allocation sensitivity table.
+#[derive(Debug, Serialize)]
+pub struct SensitivityV {
+    /// The product's name.
+    pub product: T,
+    /// The total as reported, kgCO2e.
+    pub total: String,
+    /// The total under each of [`View::alternative_bases`], kgCO2e.
+    pub alternatives: Vec<String>,
+}
+
+fn basis_name(c: &Catalogue, b: AllocationBasis) -> T {
+    w(c, &format!("term.allocation.{}", b.key()), &[])
+}
+
+/// The allocation tables: each shared item with each product's part.
+fn allocation(c: &Catalogue, v: &Verified, r: Rounding) -> Vec<AllocationV> {
+    let e = &v.engagement;
+    e.shared
+        .iter()
+        .enumerate()
+        .map(|(k, item)| {
+            let whole = crate::calc::line_emissions(&item.line, &e.factors, e.scope.gwp);
+            let lr = crate::calc::LineResult {
+                kg: whole.kg,
+                origin: whole.origin,
+                conversion: whole.conversion,
+                tkm: whole.tkm,
+                share: Exact::int(1),
+                mean_score: Exact::zero(),
+                weighted_score: Exact::zero(),
+            };
+            let (total, unit) = crate::calc::allocated_quantity(&item.line, &lr);
+            let rows = e
+                .products
+                .iter()
+                .zip(&v.results.products)
+                .flat_map(|(p, pr)| {
+                    p.lines
+                        .iter()
+                        .zip(&pr.lines)
+                        .filter(|(l, _)| l.allocation.as_ref().is_some_and(|a| a.item == k))
+                        .map(move |(l, lr)| (p, l, lr))
+                })
+                .map(|(p, l, lr)| {
+                    let (q, unit) = crate::calc::allocated_quantity(l, lr);
+                    AllocationRowV {
+                        product: (&p.name).into(),
+                        share: r.format(&(l.share() * Exact::from(100u32))),
+                        quantity: format!("{} {unit}", r.format(&q)),
+                        kg: r.format(&lr.kg),
+                    }
+                })
+                .collect();
+            AllocationV {
+                item: (&item.line.name).into(),
+                // The site's figure as written; freight in tkm.
+                total: match &item.line.activity {
+                    Activity::Material { quantity }
+                    | Activity::Energy { quantity }
+                    | Activity::Process { quantity, .. } => quantity.to_string(),
+                    Activity::Transport { .. } => format!("{} {unit}", r.format(&total)),
+                },
+                basis: basis_name(c, item.basis),
+                rows,
+            }
+        })
+        .collect()
 }
 
 /// One row of the emission-sources table.
@@ -1159,6 +1267,37 @@ pub fn build_with(
             _ => w(c, "view.functional-unit", &[]),
         },
         products,
+        allocation: allocation(c, v, r),
+        reported_basis: match e.shared.split_first() {
+            Some((first, rest)) if rest.iter().all(|s| s.basis == first.basis) => {
+                Some(basis_name(c, first.basis))
+            }
+            _ => None,
+        },
+        alternative_bases: v
+            .results
+            .products
+            .first()
+            .map(|pr| {
+                pr.alternatives
+                    .iter()
+                    .map(|(b, _)| basis_name(c, *b))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        sensitivity: if e.shared.is_empty() {
+            Vec::new()
+        } else {
+            e.products
+                .iter()
+                .zip(&v.results.products)
+                .map(|(p, pr)| SensitivityV {
+                    product: (&p.name).into(),
+                    total: r.format(&pr.total),
+                    alternatives: pr.alternatives.iter().map(|(_, t)| r.format(t)).collect(),
+                })
+                .collect()
+        },
         evaluation: EvaluationsV {
             output: evaluation(&e.data_evaluation.output),
             materials: evaluation(&e.data_evaluation.materials),
@@ -1514,6 +1653,13 @@ fn activities(
                             ],
                         )
                     } else {
+                        let quantity = match &l.allocation {
+                            Some(_) => {
+                                let (q, unit) = crate::calc::allocated_quantity(l, lr);
+                                format!("{} {unit}", r.format(&q))
+                            }
+                            None => quantity.to_string(),
+                        };
                         t(
                             format!("{}：{quantity}", l.name.zh),
                             format!("{}: {quantity}", l.name.en),
@@ -1598,7 +1744,11 @@ fn line(
         supplier,
         mode: md,
         count,
-        a: a.value.to_string(),
+        // An allocated line's quantity is the item's times the share: rarely a short decimal.
+        a: match &l.allocation {
+            Some(al) => r.format(&(Exact::from(a.value) * &al.share)),
+            None => a.value.to_string(),
+        },
         a_unit: a.unit.symbol.to_owned(),
         b: b.map(|d| d.value.to_string()).unwrap_or_default(),
         b_unit: b.map(|d| d.unit.symbol.to_owned()).unwrap_or_default(),

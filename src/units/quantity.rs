@@ -156,7 +156,8 @@ pub struct ReadError {
 }
 
 impl ReadError {
-    fn new(message: impl Into<String>, hint: Option<String>) -> ReadError {
+    /// A problem with its message and an optional hint.
+    pub fn new(message: impl Into<String>, hint: Option<String>) -> ReadError {
         ReadError {
             message: message.into(),
             hint,

@@ -13,6 +13,7 @@ mod files;
 mod parties;
 mod products;
 mod report;
+mod shared;
 mod verification;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -195,7 +196,14 @@ pub fn validate(
     let client = cx.client(&file.client, &p.key("client"));
     let boundary = cx.boundary(&file.boundary, &p.key("boundary"));
     let factors = cx.factors(&file.factors, &p.key("factors"));
-    let products = cx.products(&file.products, &factors, &boundary, &p.key("products"));
+    let mut products = cx.products(&file.products, &factors, &boundary, &p.key("products"));
+    let shared = cx.shared(
+        all(&file.shared),
+        &boundary.stages,
+        &factors,
+        &mut products,
+        &p.key("shared"),
+    );
     let data_evaluation = file
         .data_evaluation
         .as_ref()
@@ -216,6 +224,7 @@ pub fn validate(
         boundary,
         factors,
         products,
+        shared,
         data_evaluation,
         improvements,
         attachments,

@@ -509,7 +509,12 @@ impl Cx<'_> {
     }
 
     /// The activity quantity of a material or energy line, checked against its factor.
-    fn activity(&mut self, text: &str, factor: Option<&Factor>, lp: &Path) -> Option<Quantity> {
+    pub(super) fn activity(
+        &mut self,
+        text: &str,
+        factor: Option<&Factor>,
+        lp: &Path,
+    ) -> Option<Quantity> {
         let qp = lp.key("quantity");
         let q = self.quantity(text, &qp, &[], "")?;
         let f = factor?;
@@ -538,7 +543,7 @@ impl Cx<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn line(
+    pub(super) fn line(
         &mut self,
         basis: Option<model::Basis>,
         name: Bi,
@@ -601,6 +606,7 @@ impl Cx<'_> {
             },
             implied,
             path,
+            allocation: None,
         }
     }
 }
