@@ -95,7 +95,8 @@ impl Origin {
         }
     }
 
-    fn add(&mut self, o: &Origin) {
+    /// Adds `o`'s figures to these.
+    pub fn add(&mut self, o: &Origin) {
         self.fossil = &self.fossil + &o.fossil;
         self.biogenic = &self.biogenic + &o.biogenic;
         self.dluc = &self.dluc + &o.dluc;

@@ -28,6 +28,7 @@ fn every_footprint_meets_the_v3_schema() {
         "samples/chennuo-2023.yaml",
         "tests/fixtures/valid/minimal.yaml",
         "tests/fixtures/valid/origin.yaml",
+        "tests/fixtures/valid/grave.yaml",
     ] {
         for fp in export(file) {
             let errors: Vec<String> = v
@@ -176,4 +177,41 @@ fn without_a_split_all_is_fossil_and_no_split_is_invented() {
             .starts_with("China Products Carbon Footprint Factors Database")
             && s["version"] == "2019"
     }));
+}
+
+#[test]
+fn a_cradle_to_grave_footprint_exports_its_cradle_to_gate_part() {
+    let fp = export("tests/fixtures/valid/grave.yaml").remove(0);
+    let pcf = &fp["pcf"];
+    // Cradle to gate, per kettle (output 200): materials 105 + transport 0.05 t x 100 km x
+    // 0.129 = 0.645 + production 400 kWh x 0.5703 = 228.12, so 333.765 / 200 = 1.668825.
+    assert_eq!(pcf["pcfIncludingBiogenicUptake"], "1.67");
+    assert_eq!(pcf["pcfExcludingBiogenicUptake"], "1.67");
+    assert_eq!(pcf["fossilGhgEmissions"], "1.67");
+    // Distribution, per unit: 1.5 kg x 500 km = 0.75 tkm x 0.129 = 0.09675.
+    assert_eq!(pcf["outboundLogisticsGhgEmissions"], "0.10");
+    // Use and end of life (6.84 and 0.82 per unit) are not in a PACT footprint.
+    assert!(
+        fp["comment"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cradle-to-gate part")
+    );
+    // The sample (cradle to gate) has no outbound logistics.
+    let sample = export("samples/chennuo-2023.yaml").remove(0);
+    assert!(sample["pcf"].get("outboundLogisticsGhgEmissions").is_none());
+}
+
+#[test]
+fn a_boundary_without_a_cradle_to_gate_part_is_not_exported() {
+    let run = cfp(&["export", "tests/fixtures/valid/gate.yaml", "--pact"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains(
+            "a PACT footprint is cradle-to-gate, but the boundary (production) lacks materials, transport: nothing was exported"
+        ),
+        "{}",
+        run.stderr
+    );
 }

@@ -10,8 +10,8 @@ use super::{Error, print, write_out};
 /// Prints the PACT ProductFootprints of `file`, or writes them to `output`.
 pub fn run(file: &Path, output: Option<&Path>) -> Result<ExitCode, Error> {
     let v = cfp_verify::load(file)?;
-    let mut json =
-        serde_json::to_string_pretty(&pact::product_footprints(&v)).expect("JSON values serialize");
+    let footprints = pact::product_footprints(&v)?;
+    let mut json = serde_json::to_string_pretty(&footprints).expect("JSON values serialize");
     json.push('\n');
     match output {
         Some(path) => {

@@ -31,6 +31,9 @@ pub enum Error {
     /// A command line that cannot be used.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// An engagement whose boundary has no cradle-to-gate part for PACT.
+    #[error(transparent)]
+    Pact(#[from] cfp_verify::exports::pact::NotCradleToGate),
     /// A `--templates` folder whose wording catalogue cannot be used.
     #[error(transparent)]
     Wording(#[from] cfp_verify::present::wording::WordingError),

@@ -14,7 +14,26 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::Verified;
-use crate::engagement::{Bi, Category, Engagement, Language};
+use crate::calc::Origin;
+use crate::engagement::{Bi, Category, Engagement, Language, Stage};
+use crate::units::exact::Exact;
+
+/// The stages of a PACT footprint, which is cradle-to-gate.
+const GATE: [Stage; 3] = [Stage::MATERIALS, Stage::TRANSPORT, Stage::PRODUCTION];
+
+/// An engagement whose boundary has no cradle-to-gate part to export.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "a PACT footprint is cradle-to-gate, but the boundary ({}) lacks {}: nothing was exported",
+    boundary.join(", "),
+    missing.join(", ")
+)]
+pub struct NotCradleToGate {
+    /// The boundary's stage keys.
+    pub boundary: Vec<&'static str>,
+    /// The cradle-to-gate stages it lacks.
+    pub missing: Vec<&'static str>,
+}
 
 /// The PACT specification version written.
 pub const SPEC_VERSION: &str = "3.0.0";
@@ -42,9 +61,22 @@ fn urn_part(s: &str) -> String {
         .collect()
 }
 
-/// The ProductFootprints of every product, as a JSON array.
-pub fn product_footprints(v: &Verified) -> Value {
+/// The ProductFootprints of every product, as a JSON array: the cradle-to-gate part of the
+/// footprint, with a distribution stage, when the boundary has one, as outbound logistics.
+pub fn product_footprints(v: &Verified) -> Result<Value, NotCradleToGate> {
     let e = &v.engagement;
+    let missing: Vec<&'static str> = GATE
+        .iter()
+        .filter(|s| !e.boundary.stages.contains(s))
+        .map(|s| s.key)
+        .collect();
+    if !missing.is_empty() {
+        return Err(NotCradleToGate {
+            boundary: e.boundary.stages.iter().map(|s| s.key).collect(),
+            missing,
+        });
+    }
+    let beyond_gate = e.boundary.stages.len() > GATE.len();
     let r = e.scope.rounding;
     // PACT data is read worldwide: English where the report has it.
     let lang = if e.report.languages.contains(&Language::En) {
@@ -91,7 +123,14 @@ pub fn product_footprints(v: &Verified) -> Value {
         .map(|(p, pr)| {
             let output = crate::units::exact::Exact::from(p.output);
             let per_unit = |kg: &crate::units::exact::Exact| r.format(kg.fraction_of(&output));
-            let o = &pr.origin;
+            // The cradle-to-gate stages' figures; the whole footprint when that is all there is.
+            let mut gate = Origin::default();
+            for s in GATE {
+                if let Some(o) = pr.by_origin.get(s) {
+                    gate.add(o);
+                }
+            }
+            let o = &gate;
             let mut description = text(&p.name);
             for (label, value) in [("brand", p.brand.as_ref().map(text)), ("model", p.model.clone()), ("specification", p.specification.clone())] {
                 if let Some(value) = value.filter(|v| v != "/") {
@@ -105,7 +144,7 @@ pub fn product_footprints(v: &Verified) -> Value {
                 "referencePeriodStart": timestamp(e.scope.period.from),
                 "referencePeriodEnd": timestamp(period_end),
                 "pcfExcludingBiogenicUptake": per_unit(&o.emissions()),
-                "pcfIncludingBiogenicUptake": r.format(&pr.per_unit_total),
+                "pcfIncludingBiogenicUptake": per_unit(&o.net()),
                 "fossilGhgEmissions": per_unit(&o.fossil),
                 "fossilCarbonContent": "0",
                 "ipccCharacterizationFactors": [format!("{:?}", e.scope.gwp)],
@@ -122,9 +161,12 @@ pub fn product_footprints(v: &Verified) -> Value {
                 },
             });
             if separated {
-                pcf["biogenicCO2Uptake"] = Value::String(per_unit(&(&crate::units::exact::Exact::zero() - &o.removals)));
+                pcf["biogenicCO2Uptake"] = Value::String(per_unit(&(&Exact::zero() - &o.removals)));
                 pcf["landUseChangeGhgEmissions"] = Value::String(per_unit(&o.dluc));
                 pcf["aircraftGhgEmissions"] = Value::String(per_unit(&o.aircraft));
+            }
+            if let Some(d) = pr.by_origin.get(Stage::DISTRIBUTION) {
+                pcf["outboundLogisticsGhgEmissions"] = Value::String(per_unit(&d.emissions()));
             }
             if !sources.is_empty() {
                 pcf["secondaryEmissionFactorSources"] = Value::Array(sources.clone());
@@ -143,7 +185,12 @@ pub fn product_footprints(v: &Verified) -> Value {
                 "productIds": [format!("urn:pact:product:customcode:vendor-assigned:{}", urn_part(&p.id))],
                 "productNameCompany": text(&p.name),
                 "comment": format!(
-                    "Cradle-to-gate, verified by {} (report {} r{}). {}",
+                    "Cradle-to-gate{}, verified by {} (report {} r{}). {}",
+                    if beyond_gate {
+                        " part of a footprint whose boundary goes further (distribution, if inventoried, as outbound logistics)"
+                    } else {
+                        ""
+                    },
                     text(&e.verifier.name),
                     e.report.number,
                     e.report.revision,
@@ -157,7 +204,7 @@ pub fn product_footprints(v: &Verified) -> Value {
             })
         })
         .collect();
-    Value::Array(footprints)
+    Ok(Value::Array(footprints))
 }
 
 /// The secondary emission factor sources: each database or literature factor's citation
