@@ -1,5 +1,5 @@
-//! The PDF never shows machine codes, ids or keys: every valid fixture and the sample (in
-//! every language mode) is rendered and its text layer (pdftotext) scanned for the finding
+//! The PDF never shows machine codes, ids or keys: every valid fixture and both samples (in
+//! every language mode) are rendered and their text layer (pdftotext) scanned for the finding
 //! codes, the engagement's factor, product and register ids, and backticks.
 //!
 //! The rule for a match: case-sensitive, as a whole word (the characters either side are not
@@ -135,10 +135,12 @@ fn no_valid_fixture_prints_a_code_or_id() {
 }
 
 #[test]
-fn the_sample_prints_no_code_or_id_in_any_language() {
-    let sample = root().join("samples/chennuo-2023.yaml");
-    for lang in [None, Some("zh"), Some("en"), Some("zh+en"), Some("en+zh")] {
-        scan(&sample, lang);
+fn the_samples_print_no_code_or_id_in_any_language() {
+    for sample in ["samples/chennuo-2023.yaml", "samples/kettle-2024.yaml"] {
+        let sample = root().join(sample);
+        for lang in [None, Some("zh"), Some("en"), Some("zh+en"), Some("en+zh")] {
+            scan(&sample, lang);
+        }
     }
 }
 

@@ -55,7 +55,10 @@ fn instance(path: &str) -> Json {
 #[test]
 fn every_sample_validates() {
     let v = validator();
-    let mut files = vec!["samples/chennuo-2023.yaml".to_owned()];
+    let mut files = vec![
+        "samples/chennuo-2023.yaml".to_owned(),
+        "samples/kettle-2024.yaml".to_owned(),
+    ];
     for dir in ["tests/fixtures/valid", "tests/fixtures/render"] {
         for e in std::fs::read_dir(root().join(dir)).unwrap() {
             let p = e.unwrap().path();
