@@ -29,6 +29,7 @@ fn every_footprint_meets_the_v3_schema() {
         "tests/fixtures/valid/minimal.yaml",
         "tests/fixtures/valid/origin.yaml",
         "tests/fixtures/valid/grave.yaml",
+        "samples/kettle-2024.yaml",
     ] {
         for fp in export(file) {
             let errors: Vec<String> = v
@@ -214,4 +215,25 @@ fn a_boundary_without_a_cradle_to_gate_part_is_not_exported() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn shared_items_are_described_as_allocation_rules() {
+    // The kettle sample's site electricity is allocated by mass: 50000 x 1.2 kg against
+    // 20000 x 2 kg, i.e. 60000 : 40000.
+    let fps = export("samples/kettle-2024.yaml");
+    let rules: Vec<&str> = fps
+        .iter()
+        .map(|fp| fp["pcf"]["allocationRulesDescription"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "Site production electricity allocated by mass: 60.00% to this product",
+            "Site production electricity allocated by mass: 40.00% to this product",
+        ]
+    );
+    // Nothing shared, nothing said.
+    let sample = export("samples/chennuo-2023.yaml").remove(0);
+    assert!(sample["pcf"].get("allocationRulesDescription").is_none());
 }

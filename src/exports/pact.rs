@@ -120,7 +120,8 @@ pub fn product_footprints(v: &Verified) -> Result<Value, NotCradleToGate> {
         .products
         .iter()
         .zip(&v.results.products)
-        .map(|(p, pr)| {
+        .enumerate()
+        .map(|(k, (p, pr))| {
             let output = crate::units::exact::Exact::from(p.output);
             let per_unit = |kg: &crate::units::exact::Exact| r.format(kg.fraction_of(&output));
             // The cradle-to-gate stages' figures; the whole footprint when that is all there is.
@@ -164,6 +165,23 @@ pub fn product_footprints(v: &Verified) -> Result<Value, NotCradleToGate> {
                 pcf["biogenicCO2Uptake"] = Value::String(per_unit(&(&Exact::zero() - &o.removals)));
                 pcf["landUseChangeGhgEmissions"] = Value::String(per_unit(&o.dluc));
                 pcf["aircraftGhgEmissions"] = Value::String(per_unit(&o.aircraft));
+            }
+            // The site-level items shared with this product, and how (ISO 14067 6.4.6).
+            let rules: Vec<String> = e
+                .shared
+                .iter()
+                .filter_map(|item| {
+                    let (_, share) = item.shares.iter().find(|(i, _)| *i == k)?;
+                    Some(format!(
+                        "{} allocated by {}: {}% to this product",
+                        text(&item.line.name),
+                        item.basis.key(),
+                        r.format(share * &Exact::int(100))
+                    ))
+                })
+                .collect();
+            if !rules.is_empty() {
+                pcf["allocationRulesDescription"] = Value::String(rules.join("; "));
             }
             if let Some(d) = pr.by_origin.get(Stage::DISTRIBUTION) {
                 pcf["outboundLogisticsGhgEmissions"] = Value::String(per_unit(&d.emissions()));
