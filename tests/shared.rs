@@ -294,3 +294,33 @@ fn the_report_prints_the_allocation_and_sensitivity_tables() {
         assert!(text.contains(&needle), "{needle} not in the report");
     }
 }
+
+#[test]
+fn a_freight_item_keeps_its_mode_and_supplier_and_a_gas_item_its_origin() {
+    let file = fixture_with(
+        "freight-and-gas",
+        &[
+            (
+                "factors:\n",
+                "factors:\n  rail-freight:\n    name: {zh: 铁路货运, en: Rail freight}\n    value: 0.01 kgCO2e/tkm\n    source: {zh: 测试来源, en: Test source}\n    category: national\n",
+            ),
+            (
+                "shared:\n",
+                "shared:\n  - name: {zh: 外购件铁路运输, en: Rail freight of bought parts}\n    stage: transport\n    mode: rail\n    supplier: {zh: 甲公司, en: Alpha Co.}\n    mass: 10 t\n    distance: 100 km\n    factor: rail-freight\n    data: {activity: periodic, calibration: accepted}\n    allocation: {by: share, shares: {widget: \"50%\", gadget: \"50%\"}}\n    products: [widget, gadget]\n  - name: {zh: 污水处理甲烷, en: Wastewater methane}\n    quantity: 1 kgCH4\n    origin: biogenic\n    data: {activity: estimated, calibration: none}\n    allocation: {by: share, shares: {widget: \"50%\", gadget: \"50%\"}}\n    products: [widget, gadget]\n",
+            ),
+        ],
+    );
+    let json = json_of(&file);
+    let widget = &json["products"][0];
+    // Rail: 10 t x 100 km x 0.01 kgCO2e/tkm = 10 kgCO2e, half each; no air freight.
+    assert_eq!(widget["stages"]["transport"], "5.00", "{widget}");
+    assert_eq!(widget["origin"]["aircraft"], "0.00", "{widget}");
+    // Biogenic CH4 under AR5 (one CH4 value, 28): 1 kg x 28 = 28 kgCO2e, half each.
+    assert_eq!(widget["origin"]["biogenic"], "14.00", "{widget}");
+    // The supplier and mode are printed as for any freight line.
+    let pdf = folder("shared", "freight-and-gas-pdf").join("r.pdf");
+    let run = cfp(&["render", &file, "-o", pdf.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = poppler("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("Alpha Co."), "the supplier is printed");
+}

@@ -786,6 +786,14 @@ pub struct Shared {
     pub mass: Option<String>,
     /// 运输距离（货运记录），如 "561 km" / Distance (a freight item)
     pub distance: Option<String>,
+    /// 运输方式（货运记录），默认 road / Mode of a freight item, default road
+    pub mode: Option<TransportMode>,
+    /// 供应商（货运记录）/ Supplier of a freight item
+    pub supplier: Option<Text>,
+    /// 数量（货运记录，仅打印），如 "13000 只" / Items carried (a freight item; printed only)
+    pub count: Option<String>,
+    /// 气体来源（气体排放），默认 fossil / Origin of a gas item, default fossil
+    pub origin: Option<GasOrigin>,
     /// 排放因子编号（气体排放不需要）/ Factor id (none for a gas)
     pub factor: Option<String>,
     /// 数据获取方式 / How the figure was obtained

@@ -112,11 +112,11 @@ impl Cx<'_> {
             let mass = self.quantity(m, &sp.key("mass"), &[Dimension::Mass], "65 t");
             let distance = self.quantity(d, &sp.key("distance"), &[Dimension::Length], "561 km");
             Activity::Transport {
-                supplier: None,
-                mode: TransportMode::Road,
+                supplier: self.opt_text(&item.supplier, &sp.key("supplier")),
+                mode: item.mode.unwrap_or(TransportMode::Road),
                 mass: mass?,
                 distance: distance?,
-                count: None,
+                count: item.count.clone(),
             }
         } else {
             let Some(text) = &item.quantity else {
@@ -152,7 +152,7 @@ impl Cx<'_> {
                     }
                     Activity::Process {
                         quantity,
-                        origin: GasOrigin::Fossil,
+                        origin: item.origin.unwrap_or(GasOrigin::Fossil),
                     }
                 }
             }
