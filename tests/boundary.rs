@@ -39,14 +39,7 @@ fn strings(o: &Value, keys: &[&str]) -> Vec<String> {
         .collect()
 }
 
-const GRAVE: [&str; 6] = [
-    "materials",
-    "transport",
-    "production",
-    "distribution",
-    "use",
-    "end-of-life",
-];
+const GRAVE: [&str; 6] = common::GRAVE_STAGES;
 
 #[test]
 fn cradle_to_grave_counts_all_six_stages_exactly() {

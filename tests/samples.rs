@@ -18,15 +18,7 @@ fn results() -> Value {
     serde_json::from_str(&run.stdout).expect("calc --json prints JSON")
 }
 
-/// Stage keys in canonical order, as the JSON writes them.
-const STAGES: [&str; 6] = [
-    "materials",
-    "transport",
-    "production",
-    "distribution",
-    "use",
-    "end-of-life",
-];
+const STAGES: [&str; 6] = common::GRAVE_STAGES;
 
 /// One product's expected figures.
 struct Expected {

@@ -4,6 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The stage keys of a cradle-to-grave boundary, in canonical order, as the JSON writes them.
+pub const GRAVE_STAGES: [&str; 6] = [
+    "materials",
+    "transport",
+    "production",
+    "distribution",
+    "use",
+    "end-of-life",
+];
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
