@@ -811,3 +811,23 @@ fn without_a_register_section_7_says_so_and_the_annex_has_the_checks() {
     ));
     assert!(has(&text, "The automatic checks found nothing to report."));
 }
+
+#[test]
+fn a_report_without_improvement_measures_does_not_announce_them() {
+    let (run, pdf) = render("tests/fixtures/valid/minimal.yaml", "no-measures.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let flat: String = text_of(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("本次评价未提出具体的改善措施"), "{flat}");
+    assert!(!flat.contains("the measures below address them"), "{flat}");
+    // With measures, they are announced.
+    let (run, pdf) = render("samples/chennuo-2023.yaml", "measures.pdf", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let flat: String = text_of(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("the measures below address them"), "{flat}");
+}
