@@ -201,6 +201,16 @@ fn alternatives(e: &Engagement, results: &mut Results) {
         return;
     }
     let all_mass = e.products.iter().all(|p| p.mass.is_some());
+    // Each item's whole net figure (emissions less removals), as the totals are net.
+    let wholes: Vec<Exact> = e
+        .shared
+        .iter()
+        .map(|item| {
+            line_emissions(&item.line, &e.factors, e.scope.gwp)
+                .origin
+                .net()
+        })
+        .collect();
     for basis in [AllocationBasis::Output, AllocationBasis::Mass] {
         if e.shared.iter().all(|s| s.basis == basis)
             || (basis == AllocationBasis::Mass && !all_mass)
@@ -208,16 +218,15 @@ fn alternatives(e: &Engagement, results: &mut Results) {
             continue;
         }
         let mut totals: Vec<Exact> = results.products.iter().map(|r| r.total.clone()).collect();
-        for item in &e.shared {
-            let whole = line_emissions(&item.line, &e.factors, e.scope.gwp).kg;
+        for (item, whole) in e.shared.iter().zip(&wholes) {
             let chosen: Vec<&Product> = item.shares.iter().map(|(p, _)| &e.products[*p]).collect();
             let Some(weights) = basis_weights(basis, &chosen) else {
                 continue;
             };
             let sum: Exact = weights.iter().sum();
             for ((p, share), w) in item.shares.iter().zip(&weights) {
-                let now = &whole * share;
-                let then = &whole * &w.fraction_of(&sum);
+                let now = whole * share;
+                let then = whole * &w.fraction_of(&sum);
                 totals[*p] = &(&totals[*p] - &now) + &then;
             }
         }
