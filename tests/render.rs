@@ -831,3 +831,20 @@ fn a_report_without_improvement_measures_does_not_announce_them() {
         .join(" ");
     assert!(flat.contains("the measures below address them"), "{flat}");
 }
+
+#[test]
+fn the_results_beside_the_pdf_are_the_ones_inside_it_reworded_too() {
+    // The folder rewords a finding (`finding.old-factor`), which the results JSON carries.
+    let templates = reworded_templates("reworded-results");
+    let (run, pdf) = render(
+        "samples/chennuo-2023.yaml",
+        "reworded-results.pdf",
+        &["--templates", templates.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let beside = std::fs::read(pdf.with_extension("json")).unwrap();
+    let files = cfp_verify::report::verify::attachments(&std::fs::read(&pdf).unwrap()).unwrap();
+    let inside = files.get("results.json").expect("results attached");
+    assert!(String::from_utf8_lossy(&beside).contains("years too old"));
+    assert_eq!(&beside, inside);
+}

@@ -279,8 +279,10 @@ fn render_one(file: &Path, verified: &Verified, config: &RenderConfig) -> Result
     }
     let (pdf_path, note) = match &config.target {
         Target::Files { pdf, json } => {
-            let results = verified.json();
-            for (path, bytes) in [(pdf, rendered.pdf.as_slice()), (json, results.as_bytes())] {
+            for (path, bytes) in [
+                (pdf, rendered.pdf.as_slice()),
+                (json, rendered.results.as_bytes()),
+            ] {
                 write_atomic(path, bytes).map_err(cannot_write(path))?;
             }
             (pdf.clone(), "")

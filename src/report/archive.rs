@@ -84,7 +84,7 @@ fn files(v: &Verified, report: &Report) -> Vec<(&'static str, Vec<u8>)> {
     let mut files = vec![
         (ENGAGEMENT, v.source.clone()),
         (REPORT, report.pdf.clone()),
-        (RESULTS, v.json().into_bytes()),
+        (RESULTS, report.results.clone().into_bytes()),
     ];
     let sums: String = files
         .iter()

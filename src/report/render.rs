@@ -68,6 +68,9 @@ pub struct Report {
     pub pdf: Vec<u8>,
     /// The number of pages.
     pub pages: usize,
+    /// The results JSON attached to the PDF, worded with the report's catalogue: the one
+    /// `results.json` beside the PDF and in the archive, so that all three agree.
+    pub results: String,
     /// The templates of the `--templates` folder that the report used, by name.
     pub templates: Overrides,
     /// Things worth saying that do not stop the report (misspelt template names).
@@ -294,10 +297,11 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
         "application/yaml",
         "The engagement file this report was made from",
     );
+    let results = v.json_with(&wording.catalogue);
     attach(
         &mut world,
         RESULTS,
-        v.json_with(&wording.catalogue).into_bytes(),
+        results.clone().into_bytes(),
         "data",
         "application/json",
         "The verified figures, as computed",
@@ -367,6 +371,7 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
             typst: world.main_source().text().to_owned(),
             pdf: out.bytes,
             pages: out.pages,
+            results,
             templates: rendered.used,
             warnings,
         }),
