@@ -15,11 +15,8 @@ use uuid::Uuid;
 
 use crate::Verified;
 use crate::calc::Origin;
-use crate::engagement::{Bi, Category, Engagement, Language, Stage};
+use crate::engagement::{Bi, BoundaryKind, Category, Engagement, Language, Stage};
 use crate::units::exact::Exact;
-
-/// The stages of a PACT footprint, which is cradle-to-gate.
-const GATE: [Stage; 3] = [Stage::MATERIALS, Stage::TRANSPORT, Stage::PRODUCTION];
 
 /// An engagement whose boundary has no cradle-to-gate part to export.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +62,9 @@ fn urn_part(s: &str) -> String {
 /// footprint, with a distribution stage, when the boundary has one, as outbound logistics.
 pub fn product_footprints(v: &Verified) -> Result<Value, NotCradleToGate> {
     let e = &v.engagement;
-    let missing: Vec<&'static str> = GATE
+    // A PACT footprint is cradle-to-gate: those stages, whatever the boundary.
+    let gate_stages = BoundaryKind::CradleToGate.stages();
+    let missing: Vec<&'static str> = gate_stages
         .iter()
         .filter(|s| !e.boundary.stages.contains(s))
         .map(|s| s.key)
@@ -76,7 +75,7 @@ pub fn product_footprints(v: &Verified) -> Result<Value, NotCradleToGate> {
             missing,
         });
     }
-    let beyond_gate = e.boundary.stages.len() > GATE.len();
+    let beyond_gate = e.boundary.stages.len() > gate_stages.len();
     let r = e.scope.rounding;
     // PACT data is read worldwide: English where the report has it.
     let lang = if e.report.languages.contains(&Language::En) {
@@ -122,11 +121,11 @@ pub fn product_footprints(v: &Verified) -> Result<Value, NotCradleToGate> {
         .zip(&v.results.products)
         .enumerate()
         .map(|(k, (p, pr))| {
-            let output = crate::units::exact::Exact::from(p.output);
-            let per_unit = |kg: &crate::units::exact::Exact| r.format(kg.fraction_of(&output));
+            let output = Exact::from(p.output);
+            let per_unit = |kg: &Exact| r.format(kg.fraction_of(&output));
             // The cradle-to-gate stages' figures; the whole footprint when that is all there is.
             let mut gate = Origin::default();
-            for s in GATE {
+            for &s in &gate_stages {
                 if let Some(o) = pr.by_origin.get(s) {
                     gate.add(o);
                 }

@@ -191,7 +191,7 @@ pub fn rules(e: &Engagement, findings: &[Finding], root: &Node) -> Vec<Diagnosti
             continue;
         }
         let f = a.finding;
-        let check = &words.word(&format!("title.{}", f.code), &[]).en;
+        let check = &crate::present::finding_title(words, f).en;
         let about = match &f.subject.product {
             Some(p) => format!("the check “{check}” for the product “{}”", p.name.en),
             None => format!("the check “{check}”"),
