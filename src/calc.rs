@@ -252,24 +252,11 @@ fn product(
             let em = line_emissions(line, factors, gwp);
             // A shared item's line: the item's figures times the product's share.
             let em = match &line.allocation {
-                Some(a) => LineEmissions {
-                    kg: &em.kg * &a.share,
-                    origin: em.origin.times(&a.share),
-                    tkm: em.tkm.map(|t| &t * &a.share),
-                    conversion: em.conversion,
-                },
+                Some(a) => em.times(&a.share),
                 None => em,
             };
-            if !line.per_unit {
-                return em;
-            }
             // `basis: unit`: the quantity is one functional unit's; the period made `output`.
-            LineEmissions {
-                kg: &em.kg * &output,
-                origin: em.origin.times(&output),
-                tkm: em.tkm.map(|t| &t * &output),
-                conversion: em.conversion,
-            }
+            if line.per_unit { em.times(&output) } else { em }
         })
         .collect();
     for (line, em) in p.lines.iter().zip(&emissions) {
@@ -354,6 +341,18 @@ pub struct LineEmissions {
     pub conversion: Exact,
     /// Tonne-kilometres of a transport line.
     pub tkm: Option<Exact>,
+}
+
+impl LineEmissions {
+    /// The line's figures (emissions, origin, freight) times `k`; the conversion stays.
+    fn times(self, k: &Exact) -> LineEmissions {
+        LineEmissions {
+            kg: &self.kg * k,
+            origin: self.origin.times(k),
+            tkm: self.tkm.map(|t| &t * k),
+            conversion: self.conversion,
+        }
+    }
 }
 
 /// A line's emissions in kgCO2e, the conversion applied and, for transport, the freight.
