@@ -46,6 +46,11 @@ pub struct ProductResult {
     /// per basis the data support (empty without shared items): ISO 14067's sensitivity
     /// check of the allocation procedure.
     pub alternatives: Vec<(AllocationBasis, Exact)>,
+    /// The total with each input that contributes at least 1% at −10% and +10%, largest
+    /// contribution first.
+    pub sensitivity: Vec<crate::uncertainty::Sensitivity>,
+    /// The Monte Carlo result, when the file asks for one (`engagement.uncertainty`).
+    pub uncertainty: Option<crate::uncertainty::Uncertainty>,
 }
 
 impl ProductResult {
@@ -190,6 +195,7 @@ pub fn calculate(e: &Engagement) -> Results {
         .collect();
     let mut results = Results { products };
     alternatives(e, &mut results);
+    crate::uncertainty::analyse(e, &mut results);
     results
 }
 
@@ -327,6 +333,8 @@ fn product(
         },
         reconciliation,
         alternatives: Vec::new(),
+        sensitivity: Vec::new(),
+        uncertainty: None,
     }
 }
 

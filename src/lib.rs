@@ -15,10 +15,13 @@ pub mod input;
 pub mod present;
 pub mod report;
 pub mod starter;
+pub mod uncertainty;
 pub mod units;
 pub mod validate;
 
 use std::fmt;
+
+use sha2::Digest;
 use std::path::Path as FsPath;
 
 use calc::Results;
@@ -232,10 +235,12 @@ pub fn load_bytes(name: &str, bytes: &[u8], base: Option<&FsPath>) -> Result<Ver
     validate::check_scalars(&root, &mut problems);
     let file: Option<model::File> = de::from_node(&root, &mut problems);
     let engagement = file.map(|f| validate::validate(&f, &root, base, &mut problems));
-    let engagement = match engagement {
+    let mut engagement = match engagement {
         Some(e) if problems.is_empty() => e,
         _ => return Err(invalid(problems.into_sorted())),
     };
+    // The Monte Carlo stream is seeded from the file: the same file, the same figures.
+    engagement.seed = sha2::Sha256::digest(bytes).into();
     let results = calc::calculate(&engagement);
     let findings = checks::findings(&engagement, &results);
     let broken = validate::verification_rules(&engagement, &findings, &root);

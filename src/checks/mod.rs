@@ -97,6 +97,8 @@ pub const CODES: &[&str] = &[
     "site-visit-order",
     "document-review-order",
     "allocation-units",
+    "uncertainty-methods",
+    "uncertainty-exact-inputs",
 ];
 
 /// All findings for a validated engagement and its results, in a fixed order.
@@ -112,6 +114,7 @@ pub fn findings(e: &Engagement, r: &Results) -> Vec<Finding> {
         }
         rounding_sums(p, pr, fmt, &mut out);
         score_overrides(e, p, &mut out);
+        uncertainty(e, p, pr, &mut out);
     }
     factors(e, &mut out);
     cutoff(e, &mut out);
@@ -146,6 +149,52 @@ fn allocation_units(e: &Engagement, out: &mut Vec<Finding>) {
                 .with("units", Fact::Names(units)),
             );
         }
+    }
+}
+
+/// The Monte Carlo analysis's cross-checks: Approach 1 giving another interval width, and
+/// too much of the footprint treated as exact.
+fn uncertainty(e: &Engagement, p: &Product, pr: &ProductResult, out: &mut Vec<Finding>) {
+    let (Some(u), Some(mc)) = (&pr.uncertainty, e.scope.uncertainty) else {
+        return;
+    };
+    let settings = Path::root().key("engagement").key("uncertainty");
+    if let (Some((mc_width, a1_width)), Some(pct)) =
+        (u.methods_disagree(&pr.total), &u.approach1_pct)
+    {
+        out.push(
+            Finding::new("uncertainty-methods", Some(&settings))
+                .product(p)
+                .with("confidence", Fact::Fraction(mc.confidence))
+                .with("low", Fact::Figure(u.total.low.clone()))
+                .with("high", Fact::Figure(u.total.high.clone()))
+                .with("mc_width", Fact::Figure(mc_width))
+                .with("approach1", Fact::Figure(pct.clone()))
+                .with("a1_width", Fact::Figure(a1_width))
+                .with(
+                    "tolerance",
+                    Fact::Fraction(Decimal::new(crate::uncertainty::METHODS_TOLERANCE.0, 2)),
+                ),
+        );
+    }
+    if u.too_much_exact() {
+        let names: Vec<Bi> = u
+            .exact_lines
+            .iter()
+            .map(|&i| p.lines[i].name.clone())
+            .collect();
+        let first = &p.lines[u.exact_lines[0]].path;
+        out.push(
+            Finding::new("uncertainty-exact-inputs", Some(first))
+                .variant(if names.len() == 1 { "one" } else { "many" })
+                .product(p)
+                .with("lines", Fact::Names(names))
+                .with("share", Fact::Figure(&u.exact_share * &Exact::from(100u32)))
+                .with(
+                    "limit",
+                    Fact::Fraction(Decimal::new(crate::uncertainty::EXACT_LIMIT.0, 2)),
+                ),
+        );
     }
 }
 

@@ -82,6 +82,9 @@ pub struct Engagement {
     /// report's attachments), by their path in the file: every later step uses these
     /// bytes, never the file system again.
     pub files: std::collections::BTreeMap<String, Vec<u8>>,
+    /// The SHA-256 of the engagement file's bytes: the seed of the Monte Carlo stream, so
+    /// that the same file gives the same figures (zero until the file's bytes are known).
+    pub seed: [u8; 32],
 }
 
 /// The report itself, as issued.
@@ -142,6 +145,47 @@ pub struct Scope {
     pub gwp: GwpSet,
     /// How figures are rounded for display (half-up to 2 places when not given).
     pub rounding: Rounding,
+    /// The Monte Carlo analysis asked for, when `engagement.uncertainty` is written.
+    pub uncertainty: Option<MonteCarlo>,
+}
+
+/// How the Monte Carlo uncertainty analysis is run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonteCarlo {
+    /// The number of iterations, 100 to 1,000,000 (10,000 when not given).
+    pub iterations: u32,
+    /// The confidence level of the interval, a fraction strictly between 0 and 1 (95% is 0.95).
+    pub confidence: Decimal,
+}
+
+/// An input's uncertainty: the distribution of the factor by which its value, as written,
+/// may be multiplied (1 is the value itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spread {
+    /// `±N%`: normal, mean 1, N% (here a fraction, 0.05) the half-width of the 95% interval.
+    Normal {
+        /// The half-width of the 95% interval, a fraction of the value, 0 to under 1.
+        half_width: Decimal,
+    },
+    /// Lognormal with median 1 (the value is the median).
+    Lognormal {
+        /// The geometric standard deviation, 1 or more (1: no uncertainty).
+        gsd: Decimal,
+    },
+    /// Triangular with mode 1 (the value is the mode), between `min` and `max`.
+    Triangular {
+        /// The lowest multiplier, 0 to 1.
+        min: Decimal,
+        /// The highest multiplier, 1 or more.
+        max: Decimal,
+    },
+    /// Uniform between `min` and `max`, which hold 1 between them.
+    Uniform {
+        /// The lowest multiplier, 0 to 1.
+        min: Decimal,
+        /// The highest multiplier, 1 or more.
+        max: Decimal,
+    },
 }
 
 /// The verification body.
@@ -313,6 +357,8 @@ pub struct Factor {
     pub parts: Option<Parts>,
     /// Biogenic CO2 uptake per unit of activity, in its unit, zero or more; `None` when not given.
     pub removal: Option<Decimal>,
+    /// The uncertainty of its value (not of its removal), when given.
+    pub uncertainty: Option<Spread>,
     /// Where the factor is written (`factors.<id>`), for findings about it.
     pub path: Path,
 }
@@ -499,6 +545,9 @@ pub struct Line {
     /// For a line allocated from a shared item, the item and the product's share; its
     /// `activity` is then the whole item's.
     pub allocation: Option<Allocated>,
+    /// The uncertainty of its activity data (for freight, of mass x distance), when given;
+    /// an allocated line's is its item's.
+    pub uncertainty: Option<Spread>,
 }
 
 impl Line {

@@ -47,6 +47,92 @@ struct Product {
     /// Only when the file has `shared` items: the totals under the other bases.
     #[serde(skip_serializing_if = "Option::is_none")]
     allocation_alternatives: Option<std::collections::BTreeMap<&'static str, Alternative>>,
+    /// Only when the file asks for a Monte Carlo analysis (`engagement.uncertainty`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uncertainty: Option<Uncertainty>,
+    /// Every input contributing at least 1% of the total, at −10% and +10%.
+    sensitivity: Vec<SensitivityRow>,
+}
+
+#[derive(Serialize)]
+struct Uncertainty {
+    confidence: String,
+    iterations: u32,
+    total: Stats,
+    per_unit: Stats,
+    approach1_pct: Option<String>,
+    /// The lines with no uncertainty (neither activity nor factor), by name.
+    exact_inputs: Vec<String>,
+    /// Their share of the product's emissions, in percent.
+    exact_share_pct: String,
+}
+
+#[derive(Serialize)]
+struct Stats {
+    mean: String,
+    median: String,
+    sd: String,
+    low: String,
+    high: String,
+}
+
+#[derive(Serialize)]
+struct SensitivityRow {
+    /// The line's or factor's name (Chinese, as in `allocation`).
+    input: String,
+    /// `activity` (a line's activity data) or `factor` (a factor's value).
+    kind: &'static str,
+    /// The factor's id, for a factor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    factor: Option<String>,
+    stage: Option<&'static str>,
+    contribution: String,
+    minus_10: String,
+    plus_10: String,
+}
+
+fn stats(s: &crate::uncertainty::Stats, r: Rounding) -> Stats {
+    Stats {
+        mean: r.format(&s.mean),
+        median: r.format(&s.median),
+        sd: r.format(&s.sd),
+        low: r.format(&s.low),
+        high: r.format(&s.high),
+    }
+}
+
+fn sensitivity(
+    e: &Engagement,
+    p: &crate::engagement::Product,
+    pr: &crate::calc::ProductResult,
+    r: Rounding,
+) -> Vec<SensitivityRow> {
+    use crate::uncertainty::Input;
+    pr.sensitivity
+        .iter()
+        .map(|s| {
+            let (input, kind, factor) = match s.input {
+                Input::Activity(i) => (p.lines[i].name.zh.clone(), "activity", None),
+                Input::Factor(f) => {
+                    let f = &e.factors[f];
+                    let name = f
+                        .name
+                        .as_ref()
+                        .map_or_else(|| f.id.clone(), |n| n.zh.clone());
+                    (name, "factor", Some(f.id.clone()))
+                }
+            };
+            SensitivityRow {
+                input,
+                kind,
+                factor,
+                stage: s.stage.map(|s| s.key),
+                contribution: r.format(&s.contribution),
+                minus_10: r.format(&s.minus_10),
+                plus_10: r.format(&s.plus_10),
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -212,6 +298,27 @@ pub fn results_json(
                     })
                     .collect()
             }),
+            uncertainty: pr
+                .uncertainty
+                .as_ref()
+                .zip(e.scope.uncertainty)
+                .map(|(u, mc)| Uncertainty {
+                    confidence: format!(
+                        "{}%",
+                        (mc.confidence * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+                    ),
+                    iterations: mc.iterations,
+                    total: stats(&u.total, r),
+                    per_unit: stats(&u.per_unit, r),
+                    approach1_pct: u.approach1_pct.as_ref().map(|a| r.format(a)),
+                    exact_inputs: u
+                        .exact_lines
+                        .iter()
+                        .map(|&i| p.lines[i].name.zh.clone())
+                        .collect(),
+                    exact_share_pct: r.format(&(&u.exact_share * &hundred)),
+                }),
+            sensitivity: sensitivity(e, p, pr, r),
         })
         .collect();
     let warnings = findings

@@ -255,6 +255,114 @@ pub struct Engagement {
     pub gwp: Gwp,
     /// 修约规则 / Rounding for display
     pub rounding: Option<Rounding>,
+    /// 蒙特卡洛不确定性分析（可选）/ A Monte Carlo uncertainty analysis, optional
+    pub uncertainty: Option<UncertaintySettings>,
+}
+
+/// 蒙特卡洛不确定性分析的设置 / How the Monte Carlo uncertainty analysis is run
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintySettings {
+    /// 迭代次数，默认 10000（100 至 1000000）/ Iterations, default 10000 (100 to 1,000,000)
+    pub iterations: Option<u32>,
+    /// 置信水平，默认 "95%" / Confidence level of the interval, default "95%"
+    pub confidence: Option<String>,
+}
+
+/// 不确定性：`"±5%"`（正态，95% 区间半宽）、`{lognormal: 1.2}`、`{triangular: {min, max}}` 或 `{uniform: {min, max}}` / An input's uncertainty
+#[derive(Debug)]
+pub enum Spread {
+    /// `"±N%"` as written (normal: N% is the half-width of the 95% interval).
+    Text(String),
+    /// `{lognormal: GSD}`: the geometric standard deviation as written.
+    Lognormal(String),
+    /// `{triangular: {min, max}}`: the value is the mode.
+    Triangular(Bounds),
+    /// `{uniform: {min, max}}`.
+    Uniform(Bounds),
+    /// A mapping whose key names no distribution (the key as written).
+    Unknown(String),
+    /// Something else: what was found (`a list`, `several distributions`).
+    Wrong(&'static str),
+}
+
+/// 分布的下限与上限：相对于数值的百分比（"-10%"、"+30%"）或与数值同单位的量 / The bounds of a distribution
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bounds {
+    /// 下限，如 "-10%" / The lowest value, e.g. "-10%"
+    #[schemars(with = "NumberOrString")]
+    pub min: String,
+    /// 上限，如 "+30%" / The highest value, e.g. "+30%"
+    #[schemars(with = "NumberOrString")]
+    pub max: String,
+}
+
+/// The distributions a `{…}` uncertainty may name.
+pub const DISTRIBUTIONS: [&str; 3] = ["lognormal", "triangular", "uniform"];
+
+impl<'de> Deserialize<'de> for Spread {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Spread, D::Error> {
+        struct SpreadVisitor;
+        impl<'de> Visitor<'de> for SpreadVisitor {
+            type Value = Spread;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "\"±N%\", {lognormal: GSD}, {triangular: {min, max}} or {uniform: {min, max}}",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Spread, E> {
+                Ok(Spread::Text(v.to_owned()))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Spread, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Spread::Wrong("a list"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spread, A::Error> {
+                let mut found: Option<Spread> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if found.is_some() {
+                        map.next_value::<IgnoredAny>()?;
+                        found = Some(Spread::Wrong("several distributions"));
+                        continue;
+                    }
+                    found = Some(match key.as_str() {
+                        "lognormal" => Spread::Lognormal(map.next_value()?),
+                        "triangular" => Spread::Triangular(map.next_value()?),
+                        "uniform" => Spread::Uniform(map.next_value()?),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            Spread::Unknown(key)
+                        }
+                    });
+                }
+                Ok(found.unwrap_or(Spread::Wrong("an empty mapping")))
+            }
+        }
+        deserializer.deserialize_any(SpreadVisitor)
+    }
+}
+
+impl JsonSchema for Spread {
+    fn schema_name() -> Cow<'static, str> {
+        "Spread".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let bounds = generator.subschema_for::<Bounds>();
+        json_schema!({
+            "description": "不确定性：\"±N%\"（正态分布，N% 为 95% 区间的半宽）、{lognormal: 几何标准差}、{triangular: {min, max}}（数值为众数）或 {uniform: {min, max}} / Uncertainty: \"±N%\" (normal, N% the half-width of the 95% interval), {lognormal: GSD} (the value is the median), {triangular: {min, max}} (the value is the mode) or {uniform: {min, max}}",
+            "anyOf": [
+                {"type": "string", "pattern": "^\\s*±"},
+                {"type": "object", "properties": {"lognormal": {"type": ["number", "string"]}},
+                 "required": ["lognormal"], "additionalProperties": false},
+                {"type": "object", "properties": {"triangular": bounds},
+                 "required": ["triangular"], "additionalProperties": false},
+                {"type": "object", "properties": {"uniform": bounds},
+                 "required": ["uniform"], "additionalProperties": false}
+            ]
+        })
+    }
 }
 
 /// 保证等级 / The level of assurance the verification gives
@@ -546,6 +654,8 @@ pub struct Factor {
     pub parts: Option<Parts>,
     /// 生物源 CO2 清除量（每单位活动，正数，单位同因子），如 "1.6 kgCO2e/kg" / Biogenic CO2 uptake per unit of activity, a positive number in the factor's unit
     pub removal: Option<String>,
+    /// 因子数值的不确定性，如 "±5%" / The uncertainty of the value, e.g. "±5%"
+    pub uncertainty: Option<Spread>,
 }
 
 /// 因子的排放来源拆分；未写的部分为 0 / A factor's emissions by origin; a part not written is 0
@@ -636,6 +746,8 @@ pub struct MaterialLine {
     pub factor: String,
     /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
     pub basis: Option<Basis>,
+    /// 活动水平数据的不确定性，如 "±5%" / The uncertainty of the activity data, e.g. "±5%"
+    pub uncertainty: Option<Spread>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分（覆盖默认）/ The verifier's own scores
@@ -664,6 +776,8 @@ pub struct TransportLine {
     pub factor: String,
     /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
     pub basis: Option<Basis>,
+    /// 活动水平数据的不确定性，如 "±5%" / The uncertainty of the activity data, e.g. "±5%"
+    pub uncertainty: Option<Spread>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores
@@ -701,6 +815,8 @@ pub struct EnergyLine {
     pub factor: String,
     /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
     pub basis: Option<Basis>,
+    /// 活动水平数据的不确定性，如 "±5%" / The uncertainty of the activity data, e.g. "±5%"
+    pub uncertainty: Option<Spread>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores
@@ -719,6 +835,8 @@ pub struct ProcessLine {
     pub origin: Option<GasOrigin>,
     /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
     pub basis: Option<Basis>,
+    /// 活动水平数据的不确定性，如 "±5%" / The uncertainty of the activity data, e.g. "±5%"
+    pub uncertainty: Option<Spread>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores
@@ -752,6 +870,8 @@ pub struct StageLine {
     pub origin: Option<GasOrigin>,
     /// 数量基准：period（核算期总量，默认）或 unit（单位产品，乘以产量）/ Basis: period (the whole output, default) or unit (one functional unit, multiplied by `output`)
     pub basis: Option<Basis>,
+    /// 活动水平数据的不确定性，如 "±5%" / The uncertainty of the activity data, e.g. "±5%"
+    pub uncertainty: Option<Spread>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores
@@ -796,6 +916,8 @@ pub struct Shared {
     pub origin: Option<GasOrigin>,
     /// 排放因子编号（气体排放不需要）/ Factor id (none for a gas)
     pub factor: Option<String>,
+    /// 活动水平数据的不确定性，如 "±5%" / The uncertainty of the activity data, e.g. "±5%"
+    pub uncertainty: Option<Spread>,
     /// 数据获取方式 / How the figure was obtained
     pub data: Option<Data>,
     /// 评价组评分 / The verifier's own scores

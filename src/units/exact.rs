@@ -128,6 +128,12 @@ impl Exact {
         }
     }
 
+    /// A binary float's exact value (0 for a NaN or an infinity): the way back from a
+    /// statistical estimate to exact figures.
+    pub fn from_f64(f: f64) -> Exact {
+        Exact(BigRational::from_float(f).unwrap_or_default())
+    }
+
     /// The nearest binary float, for spreadsheet cells that hold one.
     pub fn to_f64(&self) -> f64 {
         self.0.to_f64().unwrap_or(0.0)

@@ -56,6 +56,10 @@ impl Cx<'_> {
                 }
                 Some(removal)
             });
+            let uncertainty = f.uncertainty.as_ref().and_then(|s| {
+                let reference = super::uncertainty::Reference::Factor(value, unit);
+                self.spread(s, &fp.key("uncertainty"), reference)
+            });
             out.push(Factor {
                 id: id.clone(),
                 name: self.opt_text(&f.name, &fp.key("name")),
@@ -69,6 +73,7 @@ impl Cx<'_> {
                 evaluation: self.opt_text(&f.evaluation, &fp.key("evaluation")),
                 parts,
                 removal,
+                uncertainty,
                 path: fp,
             });
         }

@@ -14,6 +14,7 @@ mod parties;
 mod products;
 mod report;
 mod shared;
+mod uncertainty;
 mod verification;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -230,6 +231,7 @@ pub fn validate(
         attachments,
         verification,
         files,
+        seed: [0; 32],
     }
 }
 

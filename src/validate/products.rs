@@ -266,7 +266,7 @@ impl Cx<'_> {
             let quantity = self.activity(&m.quantity, factor.map(|f| &factors[f]), &lp);
             if let Some(quantity) = quantity {
                 let name = self.text(&m.name, &lp.key("name"));
-                lines.push(self.line(
+                let line = self.line(
                     m.basis,
                     name,
                     Stage::MATERIALS,
@@ -276,7 +276,8 @@ impl Cx<'_> {
                     &m.data,
                     &m.scores,
                     lp,
-                ));
+                );
+                lines.push(self.with_spread(&m.uncertainty, line));
             }
         }
         if transport {
@@ -297,7 +298,7 @@ impl Cx<'_> {
             let factor = self.factor_ref(&e.factor, factors, &lp);
             if let Some(quantity) = self.activity(&e.quantity, factor.map(|f| &factors[f]), &lp) {
                 let name = self.text(&e.name, &lp.key("name"));
-                lines.push(self.line(
+                let line = self.line(
                     e.basis,
                     name,
                     Stage::PRODUCTION,
@@ -307,7 +308,8 @@ impl Cx<'_> {
                     &e.data,
                     &e.scores,
                     lp,
-                ));
+                );
+                lines.push(self.with_spread(&e.uncertainty, line));
             }
         }
         for (i, g) in p.process.iter().flatten().enumerate() {
@@ -332,7 +334,7 @@ impl Cx<'_> {
                 continue;
             }
             let name = self.text(&g.name, &lp.key("name"));
-            lines.push(self.line(
+            let line = self.line(
                 g.basis,
                 name,
                 Stage::PRODUCTION,
@@ -345,7 +347,8 @@ impl Cx<'_> {
                 &g.data,
                 &g.scores,
                 lp,
-            ));
+            );
+            lines.push(self.with_spread(&g.uncertainty, line));
         }
         if distribution {
             self.freight(
@@ -443,9 +446,10 @@ impl Cx<'_> {
                     distance,
                     count: t.count.clone(),
                 };
-                lines.push(self.line(
+                let line = self.line(
                     t.basis, name, stage, activity, factor, factors, &t.data, &t.scores, lp,
-                ));
+                );
+                lines.push(self.with_spread(&t.uncertainty, line));
             }
         }
     }
@@ -502,9 +506,10 @@ impl Cx<'_> {
                 }
             };
             let name = self.text(&l.name, &lp.key("name"));
-            lines.push(self.line(
+            let line = self.line(
                 l.basis, name, stage, activity, factor, factors, &l.data, &l.scores, lp,
-            ));
+            );
+            lines.push(self.with_spread(&l.uncertainty, line));
         }
     }
 
@@ -607,6 +612,7 @@ impl Cx<'_> {
             implied,
             path,
             allocation: None,
+            uncertainty: None,
         }
     }
 }

@@ -144,6 +144,10 @@ impl Cx<'_> {
                 model::Gwp::AR6 => GwpSet::AR6,
             },
             rounding,
+            uncertainty: e
+                .uncertainty
+                .as_ref()
+                .and_then(|u| self.monte_carlo(u, &path.key("uncertainty"))),
         }
     }
 }

@@ -158,7 +158,7 @@ impl Cx<'_> {
             }
         };
         let name = self.text(&item.name, &sp.key("name"));
-        Some(self.line(
+        let line = self.line(
             None,
             name,
             stage,
@@ -168,7 +168,8 @@ impl Cx<'_> {
             &item.data,
             &item.scores,
             sp.clone(),
-        ))
+        );
+        Some(self.with_spread(&item.uncertainty, line))
     }
 
     /// The indices of the products the item goes to, in the file's order of products.
