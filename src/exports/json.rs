@@ -112,7 +112,16 @@ fn sensitivity(
         .iter()
         .map(|s| {
             let (input, kind, factor) = match s.input {
-                Input::Activity(i) => (p.lines[i].name.zh.clone(), "activity", None),
+                Input::Activity(i) => {
+                    let line = &p.lines[i];
+                    let name = match &line.activity {
+                        crate::engagement::Activity::Transport {
+                            supplier: Some(s), ..
+                        } => format!("{}（{}）", line.name.zh, s.zh),
+                        _ => line.name.zh.clone(),
+                    };
+                    (name, "activity", None)
+                }
                 Input::Factor(f) => {
                     let f = &e.factors[f];
                     let name = f

@@ -154,13 +154,36 @@ impl Cx<'_> {
             self.error(path, format!("`{t}` is not an uncertainty"), Some(hint));
             return None;
         };
-        let half_width = match quantity::parse_percent(rest) {
-            Ok(h) => h,
+        let number = rest
+            .trim()
+            .strip_suffix('%')
+            .or_else(|| rest.trim().strip_suffix('％'));
+        let Some(number) = number else {
+            self.error(
+                path,
+                format!("`{t}` is not an uncertainty: the half-width is a percentage"),
+                Some(format!("e.g. `\"±{}%\"`", rest.trim())),
+            );
+            return None;
+        };
+        let half_width = match quantity::parse_decimal(number.trim_end()) {
+            Ok(h) => h / Decimal::ONE_HUNDRED,
             Err(e) => {
                 self.read_error(path, e);
                 return None;
             }
         };
+        if half_width.is_sign_negative() && !half_width.is_zero() {
+            self.error(
+                path,
+                format!("`{t}`: the half-width is negative"),
+                Some(format!(
+                    "write `\"±{}%\"`",
+                    number.trim().trim_start_matches('-')
+                )),
+            );
+            return None;
+        }
         if half_width >= Decimal::ONE {
             self.error(
                 path,
@@ -183,13 +206,15 @@ impl Cx<'_> {
         let min = self.bound(&b.min, &path.key("min"), reference);
         let max = self.bound(&b.max, &path.key("max"), reference);
         let (min, max) = (min?, max?);
-        let pct = |m: Decimal| {
+        // A bound written as an amount is also shown as a percentage of the value.
+        let shown = |text: &str, m: Decimal| {
+            let text = text.trim();
+            if text.ends_with('%') || text.ends_with('％') {
+                return text.to_owned();
+            }
             let p = (m - Decimal::ONE) * Decimal::ONE_HUNDRED;
-            format!(
-                "{}{}%",
-                if p >= Decimal::ZERO { "+" } else { "" },
-                p.round_dp(4).normalize()
-            )
+            let sign = if p >= Decimal::ZERO { "+" } else { "" };
+            format!("{text}, {sign}{}% of the value", p.round_dp(4).normalize())
         };
         if min > max {
             self.error(
@@ -203,9 +228,8 @@ impl Cx<'_> {
             self.error(
                 &path.key("min"),
                 format!(
-                    "`min` ({}, {} of the value) makes the amount negative, which it cannot be",
-                    b.min.trim(),
-                    pct(min)
+                    "`min` ({}) makes the amount negative, which it cannot be",
+                    shown(&b.min, min)
                 ),
                 Some("the lowest possible `min` is \"-100%\", zero".into()),
             );
@@ -215,11 +239,9 @@ impl Cx<'_> {
             self.error(
                 path,
                 format!(
-                    "the value as written lies outside {}..{} ({}..{} of it)",
-                    b.min.trim(),
-                    b.max.trim(),
-                    pct(min),
-                    pct(max)
+                    "the value as written lies outside the range `min` ({}) to `max` ({})",
+                    shown(&b.min, min),
+                    shown(&b.max, max)
                 ),
                 Some("the range holds the value: `min` at most \"0%\", `max` at least \"0%\" (e.g. min: \"-10%\", max: \"+30%\")".into()),
             );
@@ -278,6 +300,21 @@ impl Cx<'_> {
                         return None;
                     }
                 };
+                if b.unit.dimension != q.unit.dimension {
+                    self.error(
+                        path,
+                        format!(
+                            "`{t}` is {}, but the quantity ({q}) is {}",
+                            b.unit.dimension.describe(),
+                            q.unit.dimension.describe()
+                        ),
+                        Some(format!(
+                            "write it in {}, or as a percentage of the quantity (\"-10%\")",
+                            q.unit
+                        )),
+                    );
+                    return None;
+                }
                 (b.base(), q.base())
             }
         };
