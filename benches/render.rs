@@ -1,5 +1,5 @@
 //! Render benchmark (`cargo bench`): the sample report in a fresh process, and many reports
-//! in one process. Timings are medians over several runs; memory is the peak resident set.
+//! in one process; then the sample's Monte Carlo analysis alone. Timings are medians over several runs; memory is the peak resident set.
 //!
 //! Fresh-process figures use GNU time (`/usr/bin/time`, Debian package `time`) when present.
 
@@ -137,9 +137,37 @@ fn batch(n: usize) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The sample's Monte Carlo analysis alone (both products, every input drawn), at the
+/// sample's 10,000 iterations and at 100,000.
+fn monte_carlo(runs: usize) {
+    let verified = cfp_verify::load(std::path::Path::new(SAMPLE)).expect("the sample is valid");
+    let e = &verified.engagement;
+    let settings = e.scope.uncertainty.expect("the sample asks for a Monte Carlo analysis");
+    for iterations in [10_000, 100_000] {
+        let mc = cfp_verify::engagement::MonteCarlo {
+            iterations,
+            ..settings
+        };
+        let times: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                let out = cfp_verify::uncertainty::monte_carlo(e, &verified.results, mc);
+                std::hint::black_box(out);
+                t.elapsed().as_secs_f64()
+            })
+            .collect();
+        println!(
+            "Monte Carlo, sample (2 products, {} lines), {iterations} iterations: {:.1} ms median over {runs} runs",
+            e.products.iter().map(|p| p.lines.len()).sum::<usize>(),
+            median(times) * 1000.0
+        );
+    }
+}
+
 fn main() {
     // `cargo bench -- --quick` (or any filter argument) keeps it short.
     let quick = std::env::args().any(|a| a == "--quick");
+    monte_carlo(if quick { 5 } else { 21 });
     fresh_process(if quick { 3 } else { 11 });
     in_process(20);
     batch(if quick { 10 } else { 100 });
