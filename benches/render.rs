@@ -142,7 +142,10 @@ fn batch(n: usize) {
 fn monte_carlo(runs: usize) {
     let verified = cfp_verify::load(std::path::Path::new(SAMPLE)).expect("the sample is valid");
     let e = &verified.engagement;
-    let settings = e.scope.uncertainty.expect("the sample asks for a Monte Carlo analysis");
+    let settings = e
+        .scope
+        .uncertainty
+        .expect("the sample asks for a Monte Carlo analysis");
     for iterations in [10_000, 100_000] {
         let mc = cfp_verify::engagement::MonteCarlo {
             iterations,

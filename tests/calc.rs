@@ -100,7 +100,38 @@ fn results_json_keys_are_the_specs() {
             "per_unit",
             "share_pct",
             "data_quality",
-            "reconciliation"
+            "reconciliation",
+            // The sample asks for a Monte Carlo analysis; sensitivity is always given.
+            "uncertainty",
+            "sensitivity"
+        ]
+    );
+    assert_eq!(
+        keys(&p["uncertainty"]),
+        [
+            "confidence",
+            "iterations",
+            "total",
+            "per_unit",
+            "approach1_pct",
+            "exact_inputs",
+            "exact_share_pct"
+        ]
+    );
+    assert_eq!(
+        keys(&p["uncertainty"]["total"]),
+        ["mean", "median", "sd", "low", "high"]
+    );
+    assert_eq!(
+        keys(&p["sensitivity"][0]),
+        [
+            "input",
+            "kind",
+            "factor",
+            "stage",
+            "contribution",
+            "minus_10",
+            "plus_10"
         ]
     );
     assert_eq!(keys(&p["stages"]), ["materials", "transport", "production"]);
@@ -246,7 +277,7 @@ fn check_lists_the_findings_in_both_languages() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = &run.stdout;
     for needle in [
-        "samples/chennuo-2023.yaml:296:14: products[0].claimed.total: warning[material-misstatement]:",
+        "samples/chennuo-2023.yaml:301:14: products[0].claimed.total: warning[material-misstatement]:",
         "声明的产品碳足迹总量 73867.89 kgCO2e 与核查值 116767.89 kgCO2e 相差 -36.74%",
         "by -36.74%, beyond the materiality threshold of 5%: a material misstatement.",
         "warning[transport-without-acquisition]",

@@ -286,7 +286,7 @@ fn a_text_longer_than_a_pdf_string_is_refused_where_it_is() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.starts_with(&format!(
-            "{file}:252:12: products[0].model: a text of {} bytes: at most {limit} fit in a PDF string",
+            "{file}:257:12: products[0].model: a text of {} bytes: at most {limit} fit in a PDF string",
             limit + 1
         )),
         "{}",

@@ -168,6 +168,7 @@ mod tests {
             ),
             ("score-override", &[Some("one"), Some("many")]),
             ("site-visit-order", &[Some("start"), Some("end")]),
+            ("uncertainty-exact-inputs", &[Some("one"), Some("many")]),
         ];
         for code in crate::checks::CODES {
             let vs = variants
