@@ -12,6 +12,7 @@ use crate::calc::Figure;
 use crate::checks::category_key;
 use crate::engagement::*;
 use crate::present::wording::Catalogue;
+use crate::uncertainty::{Input, Stats, Uncertainty};
 use crate::units::exact::Exact;
 use crate::units::rounding::Rounding;
 
@@ -183,6 +184,9 @@ pub struct View {
     /// The sensitivity table: each product's total as reported and under each other basis.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sensitivity: Vec<SensitivityV>,
+    /// The Monte Carlo analysis's settings, when the file asks for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monte_carlo: Option<MonteCarloV>,
     /// The product names joined, for sentences: `智能配电装置、综合配电箱`.
     pub product_names: T,
     /// The functional unit all products share (`台`), for table headings; "unit" otherwise.
@@ -628,7 +632,107 @@ pub struct ProductV {
     pub sources: Vec<SourceV>,
     /// Activity data and factors by stage; transport summed per factor in tkm.
     pub activities: Vec<ActivityV>,
+    /// The Monte Carlo result, when the file asks for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintyV>,
+    /// The ±10% sensitivity: every input contributing at least 1% of the total, largest
+    /// first.
+    pub sensitivity: Vec<InputV>,
+    /// The tornado chart of the largest inputs; `None` when no input is large enough.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tornado: Option<TornadoV>,
 }
+
+/// The Monte Carlo analysis's settings, worded for the method paragraph.
+#[derive(Debug, Serialize)]
+pub struct MonteCarloV {
+    /// The number of iterations: `10000`.
+    pub iterations: String,
+    /// The confidence level as a percentage: `95%`.
+    pub confidence: String,
+}
+
+/// A product's Monte Carlo result.
+#[derive(Debug, Serialize)]
+pub struct UncertaintyV {
+    /// The period total's row, then the per-unit row.
+    pub rows: Vec<UncertaintyRowV>,
+    /// The lines treated as exact and their share, or that every line has an uncertainty.
+    pub exact: T,
+}
+
+/// One row of the Monte Carlo table: the figures of the period total or per unit.
+#[derive(Debug, Serialize)]
+pub struct UncertaintyRowV {
+    /// Which figure, with its unit: `产品碳足迹总量 (kgCO2e)` / `Period total (kgCO2e)`.
+    pub figure: T,
+    /// The figure as calculated, rounded as configured.
+    pub exact: String,
+    /// The iterations' mean, rounded as configured.
+    pub mean: String,
+    /// Their median, rounded as configured.
+    pub median: String,
+    /// Their standard deviation, rounded as configured.
+    pub sd: String,
+    /// The interval's lower end, rounded as configured.
+    pub low: String,
+    /// The interval's upper end, rounded as configured.
+    pub high: String,
+    /// IPCC Approach 1: the half-width of the 95% interval in percent (`±17.12%`), `—`
+    /// when the total is zero.
+    pub approach1: String,
+}
+
+/// One row of the sensitivity table.
+#[derive(Debug, Serialize)]
+pub struct InputV {
+    /// The input, named: a line's name (with a freight line's supplier) or a factor's name,
+    /// and which of the two it is: `铝件（活动数据）` / `Aluminium parts (activity data)`.
+    pub name: T,
+    /// Its stage's name; `/` for a factor serving several stages.
+    pub stage: T,
+    /// Its contribution to the total, kgCO2e, rounded as configured.
+    pub contribution: String,
+    /// The total with the input at −10%, kgCO2e, rounded as configured.
+    pub minus: String,
+    /// The total with the input at +10%, kgCO2e, rounded as configured.
+    pub plus: String,
+    /// The change of the total for a ±10% change of the input, in percent of the total,
+    /// rounded as configured, with its sign: `±5.77`.
+    pub change: String,
+}
+
+/// The tornado chart: one bar per input around the total, largest first.
+#[derive(Debug, Serialize)]
+pub struct TornadoV {
+    /// The total the bars are centred on, kgCO2e, rounded as configured.
+    pub baseline: String,
+    /// The bars, at most [`TORNADO_BARS`].
+    pub bars: Vec<BarV>,
+    /// How many inputs the table lists (more than the bars when the chart is cut short).
+    pub inputs: usize,
+    /// True when the chart shows only the largest inputs.
+    pub cut: bool,
+}
+
+/// One bar of the tornado chart.
+#[derive(Debug, Serialize)]
+pub struct BarV {
+    /// The input, named as in the table.
+    pub name: T,
+    /// The total with the input at −10%, rounded as configured.
+    pub minus: String,
+    /// The total with the input at +10%, rounded as configured.
+    pub plus: String,
+    /// Each half's length as a share of the largest bar's (`36.74%`), for `|ratio`.
+    pub length: String,
+    /// True when the −10% half lies left of the total (a positive contribution); a
+    /// removal's −10% raises the total and lies on the right.
+    pub minus_left: bool,
+}
+
+/// The most bars a tornado chart draws; the table lists every input.
+pub const TORNADO_BARS: usize = 12;
 
 /// A site-level item and its allocation.
 #[derive(Debug, Serialize)]
@@ -1248,6 +1352,10 @@ pub fn build_with(
                 )
             })
         },
+        monte_carlo: e.scope.uncertainty.map(|mc| MonteCarloV {
+            iterations: mc.iterations.to_string(),
+            confidence: pct(mc.confidence),
+        }),
         product_names,
         footprint_rows: e.products.len() * (e.boundary.stages.len() + 1),
         period_per_product: e.products.len() > SPAN_PRODUCTS,
@@ -1580,7 +1688,148 @@ fn product(
         hotspot: (&c.stage(hotspot).name).into(),
         sources: sources(c, p, &e.boundary.stages),
         activities: activities(c, e, p, pr, r),
+        uncertainty: pr.uncertainty.as_ref().map(|u| uncertainty(c, p, pr, u, r)),
+        sensitivity: pr
+            .sensitivity
+            .iter()
+            .map(|x| InputV {
+                name: input_name(c, e, p, x.input),
+                stage: x.stage.map_or_else(
+                    || w(c, "view.sensitivity.stages", &[]),
+                    |st| T::from(&c.stage(st).name),
+                ),
+                contribution: r.format(&x.contribution),
+                minus: r.format(&x.minus_10),
+                plus: r.format(&x.plus_10),
+                change: if pr.total.is_zero() {
+                    "—".into()
+                } else {
+                    let pct = (&x.plus_10 - &pr.total).abs().fraction_of(&pr.total.abs());
+                    format!("±{}", r.format(&(&pct * &hundred)))
+                },
+            })
+            .collect(),
+        tornado: tornado(c, e, p, pr, r),
     }
+}
+
+/// A line's name for the uncertainty section: with its supplier for freight.
+fn line_name(c: &Catalogue, l: &Line) -> T {
+    match &l.activity {
+        Activity::Transport {
+            supplier: Some(supplier),
+            ..
+        } => w(
+            c,
+            "view.line-with-supplier",
+            &[("name", &l.name), ("supplier", supplier)],
+        ),
+        _ => T::from(&l.name),
+    }
+}
+
+/// A sensitivity input, named: the line or the factor, and which of the two.
+fn input_name(c: &Catalogue, e: &Engagement, p: &Product, input: Input) -> T {
+    match input {
+        Input::Activity(i) => w(
+            c,
+            "view.sensitivity.activity",
+            &[("name", &(&line_name(c, &p.lines[i])).into())],
+        ),
+        Input::Factor(f) => w(
+            c,
+            "view.sensitivity.factor",
+            &[("name", &crate::present::factor_name(c, &e.factors[f]))],
+        ),
+    }
+}
+
+/// A product's Monte Carlo table and the sentence on the lines treated as exact.
+fn uncertainty(
+    c: &Catalogue,
+    p: &Product,
+    pr: &crate::calc::ProductResult,
+    u: &Uncertainty,
+    r: Rounding,
+) -> UncertaintyV {
+    let approach1 = u
+        .approach1_pct
+        .as_ref()
+        .map_or("—".into(), |x| format!("±{}%", r.format(x)));
+    let row = |figure: T, exact: &Exact, s: &Stats| UncertaintyRowV {
+        figure,
+        exact: r.format(exact),
+        mean: r.format(&s.mean),
+        median: r.format(&s.median),
+        sd: r.format(&s.sd),
+        low: r.format(&s.low),
+        high: r.format(&s.high),
+        approach1: approach1.clone(),
+    };
+    let exact = if u.exact_lines.is_empty() {
+        w(c, "view.uncertainty.no-exact-lines", &[])
+    } else {
+        let names = join(u.exact_lines.iter().map(|&i| line_name(c, &p.lines[i])));
+        w(
+            c,
+            "view.uncertainty.exact-lines",
+            &[
+                ("lines", &(&names).into()),
+                (
+                    "share",
+                    &bi(r.format(&(&u.exact_share * &Exact::from(100u32)))),
+                ),
+            ],
+        )
+    };
+    UncertaintyV {
+        rows: vec![
+            row(w(c, "view.reconciliation.total", &[]), &pr.total, &u.total),
+            row(
+                w(
+                    c,
+                    "view.reconciliation.per-unit",
+                    &[("functional_unit", &p.functional_unit)],
+                ),
+                &pr.per_unit_total,
+                &u.per_unit,
+            ),
+        ],
+        exact,
+    }
+}
+
+/// The tornado chart of a product's largest inputs, `None` when it has none.
+fn tornado(
+    c: &Catalogue,
+    e: &Engagement,
+    p: &Product,
+    pr: &crate::calc::ProductResult,
+    r: Rounding,
+) -> Option<TornadoV> {
+    let largest = pr.sensitivity.first()?.contribution.abs();
+    let hundred = Exact::from(100u32);
+    let bars = pr
+        .sensitivity
+        .iter()
+        .take(TORNADO_BARS)
+        .map(|x| BarV {
+            name: input_name(c, e, p, x.input),
+            minus: r.format(&x.minus_10),
+            plus: r.format(&x.plus_10),
+            length: format!(
+                "{}%",
+                (&x.contribution.abs().fraction_of(&largest) * &hundred).to_plain(2)
+            ),
+            minus_left: x.minus_10 <= x.plus_10,
+        })
+        .collect();
+    Some(TornadoV {
+        baseline: r.format(&pr.total),
+        bars,
+        inputs: pr.sensitivity.len(),
+        cut: pr.sensitivity.len() > TORNADO_BARS,
+    })
 }
 
 fn sources(c: &Catalogue, p: &Product, stages: &[Stage]) -> Vec<SourceV> {
