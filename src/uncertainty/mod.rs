@@ -175,7 +175,7 @@ pub fn sensitivity(e: &Engagement, p: &Product, pr: &ProductResult) -> Vec<Sensi
             }
         })
         .collect();
-    rows.sort_by(|a, b| b.contribution.abs().cmp(&a.contribution.abs()));
+    rows.sort_by_key(|b| std::cmp::Reverse(b.contribution.abs()));
     rows
 }
 
