@@ -435,3 +435,24 @@ fn the_totals_at_ten_percent_are_live_formulas_on_the_product_sheet() {
         Decimal::from_str("110036.03").unwrap()
     );
 }
+
+#[test]
+fn the_same_file_gives_the_same_bytes() {
+    // The workbook's creation date is the report's date of issue, not the time of the run.
+    let dir = folder("workbook", "deterministic");
+    let bytes = |name: &str| {
+        let xlsx = dir.join(name);
+        let run = cfp(&[
+            "calc",
+            "samples/chennuo-2023.yaml",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        std::fs::read(xlsx).unwrap()
+    };
+    let first = bytes("a.xlsx");
+    // Excel's timestamps are to the second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(first == bytes("b.xlsx"), "two runs differ");
+}

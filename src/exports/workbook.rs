@@ -9,8 +9,9 @@
 use rust_decimal::Decimal;
 
 use crate::units::exact::Exact;
+use chrono::Datelike;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook, XlsxError};
 
 use crate::Verified;
 use crate::engagement::{Activity, Engagement, Line};
@@ -110,6 +111,14 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
     let e = &v.engagement;
     let lang = e.report.languages[0];
     let mut wb = Workbook::new();
+    // Created on the report's date of issue, not now: the same file gives the same bytes.
+    let issued = e.report.issued;
+    let created = ExcelDateTime::from_ymd(
+        issued.year() as u16,
+        issued.month() as u8,
+        issued.day() as u8,
+    )?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("0.00");
 
