@@ -457,3 +457,182 @@ fn a_second_revision_shows_what_changed_since_the_first() {
     let run = cfp(&["verify", s(&pdf)]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+/// A second revision of the sample whose grid factor is twice as uncertain (±10%, not ±5%).
+fn wider_grid(dir: &Path) -> PathBuf {
+    let r2 = dir.join("r2.yaml");
+    let text = sample_with("uncertainty: \"±5%\"", "uncertainty: \"±10%\"")
+        .replacen(
+            "  revision: 1\n",
+            "  revision: 2\n  changes:\n    - {revision: 2, date: 2024-03-01, note: {zh: 电网因子不确定性更正, en: Corrected the grid factor's uncertainty}}\n",
+            1,
+        )
+        .replacen("issued: 2024-02-11", "issued: 2024-03-01", 1);
+    std::fs::write(&r2, text).unwrap();
+    r2
+}
+
+fn calc_json(file: &str) -> serde_json::Value {
+    let run = cfp(&["calc", file, "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+/// `new - old` of two decimal strings, as the diff writes it (`+` added in the table).
+fn difference(old: &str, new: &str) -> String {
+    use std::str::FromStr;
+    let d = |x: &str| rust_decimal::Decimal::from_str(x).unwrap();
+    (d(new) - d(old)).to_string()
+}
+
+#[test]
+fn diff_reports_how_the_monte_carlo_interval_changed() {
+    let dir = folder("diff-uncertainty");
+    let r2 = wider_grid(&dir);
+    let old = "samples/chennuo-2023.yaml";
+    let (a, b) = (calc_json(old), calc_json(s(&r2)));
+    let run = cfp(&["diff", old, s(&r2), "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let d: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    // A spread is no figure and no line: only the Monte Carlo results changed.
+    assert_eq!(d["figures"], serde_json::json!([]));
+    assert_eq!(d["lines"], serde_json::json!([]));
+    let changes = d["uncertainty"].as_array().unwrap();
+    assert_eq!(changes.len(), 2);
+    let table = cfp(&["diff", old, s(&r2)]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table
+            .stdout
+            .starts_with("uncertainty (Monte Carlo, total kgCO2e; approach1 in % of the total)\n"),
+        "{}",
+        table.stdout
+    );
+    let mut listed = 0;
+    for (i, change) in changes.iter().enumerate() {
+        let (pa, pb) = (&a["products"][i], &b["products"][i]);
+        let id = pa["id"].as_str().unwrap();
+        assert_eq!(change["product"], id);
+        assert_eq!(change["status"], "changed");
+        let (ua, ub) = (&pa["uncertainty"], &pb["uncertainty"]);
+        for side in ["old", "new"] {
+            assert_eq!(change[side]["confidence"], "95%");
+            assert_eq!(change[side]["iterations"], 10000);
+        }
+        for (figure, label, was, is) in [
+            ("low", "low 95%", &ua["total"]["low"], &ub["total"]["low"]),
+            (
+                "high",
+                "high 95%",
+                &ua["total"]["high"],
+                &ub["total"]["high"],
+            ),
+            ("mean", "mean", &ua["total"]["mean"], &ub["total"]["mean"]),
+            (
+                "approach1_pct",
+                "approach1 %",
+                &ua["approach1_pct"],
+                &ub["approach1_pct"],
+            ),
+        ] {
+            // Both intervals in full, as `calc --json` gives them.
+            assert_eq!(&change["old"][figure], was, "{id} {figure}");
+            assert_eq!(&change["new"][figure], is, "{id} {figure}");
+            let (was, is) = (was.as_str().unwrap(), is.as_str().unwrap());
+            let row = change["figures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["figure"] == figure);
+            if was == is {
+                assert!(row.is_none(), "{id} {figure}: unchanged, not listed");
+                continue;
+            }
+            listed += 1;
+            let row = row.unwrap_or_else(|| panic!("{id} {figure} changed: listed"));
+            let change = difference(was, is);
+            assert_eq!(row["old"], was);
+            assert_eq!(row["new"], is);
+            assert_eq!(row["change"], change.as_str(), "{id} {figure}");
+            // The table: old -> new, and the difference with its sign.
+            let sign = if change.starts_with('-') { "" } else { "+" };
+            let line = format!("  {id:<20} {label:<11} {was:>14} -> {is:>14}  ({sign}{change})\n");
+            assert!(table.stdout.contains(&line), "{line}\n{}", table.stdout);
+        }
+    }
+    assert!(listed >= 4, "the intervals moved");
+    // Approach 1 is exact arithmetic (no draws): the grid's wider spread widens it for the
+    // distribution box, whose electricity is a larger part of its total.
+    let pct = |v: &serde_json::Value| {
+        let text = v["products"][1]["uncertainty"]["approach1_pct"]
+            .as_str()
+            .unwrap();
+        <rust_decimal::Decimal as std::str::FromStr>::from_str(text).unwrap()
+    };
+    assert!(pct(&b) > pct(&a), "{} -> {}", pct(&a), pct(&b));
+    let box_row = changes[1]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["figure"] == "approach1_pct")
+        .expect("the distribution box's Approach 1 changed");
+    assert!(!box_row["change"].as_str().unwrap().starts_with('-'));
+}
+
+#[test]
+fn diff_says_when_the_monte_carlo_analysis_was_added_or_removed() {
+    let dir = folder("diff-uncertainty-added");
+    let text = std::fs::read_to_string(common::sample()).unwrap();
+    let request = text
+        .lines()
+        .find(|l| l.starts_with("  uncertainty: {iterations"))
+        .expect("the sample asks for a Monte Carlo analysis");
+    let none = dir.join("none.yaml");
+    std::fs::write(&none, text.replacen(&format!("{request}\n"), "", 1)).unwrap();
+    let with = "samples/chennuo-2023.yaml";
+    let a = calc_json(with);
+    assert!(
+        calc_json(s(&none))["products"][0]
+            .get("uncertainty")
+            .is_none()
+    );
+    for (from, to, status) in [(s(&none), with, "added"), (with, s(&none), "removed")] {
+        let run = cfp(&["diff", from, to, "--json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let d: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let changes = d["uncertainty"].as_array().unwrap();
+        assert_eq!(changes.len(), 2);
+        let table = cfp(&["diff", from, to]).stdout;
+        for (change, p) in changes.iter().zip(a["products"].as_array().unwrap()) {
+            let u = &p["uncertainty"];
+            assert_eq!(change["status"], status);
+            assert_eq!(change["figures"], serde_json::json!([]));
+            let (gone, kept) = if status == "added" {
+                ("old", "new")
+            } else {
+                ("new", "old")
+            };
+            assert!(change[gone].is_null());
+            assert_eq!(change[kept]["low"], u["total"]["low"]);
+            assert_eq!(change[kept]["high"], u["total"]["high"]);
+            let words = format!(
+                "95% interval {} to {}, mean {}, Approach 1 ±{}%, 10000 iterations",
+                u["total"]["low"].as_str().unwrap(),
+                u["total"]["high"].as_str().unwrap(),
+                u["total"]["mean"].as_str().unwrap(),
+                u["approach1_pct"].as_str().unwrap(),
+            );
+            let line = match status {
+                "added" => format!(
+                    "  {:<20} analysis added: {words}\n",
+                    p["id"].as_str().unwrap()
+                ),
+                _ => format!(
+                    "  {:<20} analysis removed (was {words})\n",
+                    p["id"].as_str().unwrap()
+                ),
+            };
+            assert!(table.contains(&line), "{line}\n{table}");
+        }
+    }
+}

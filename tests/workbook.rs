@@ -40,7 +40,7 @@ fn cached_values_are_the_json_figures_and_formulas_are_live() {
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        ["Summary", "smart-unit", "distribution-box"]
+        ["Summary", "smart-unit", "distribution-box", "Sensitivity"]
     );
 
     let summary = wb.worksheet_range("Summary").unwrap();
@@ -202,6 +202,7 @@ fn product_ids_that_collide_as_sheet_names_get_unique_valid_names() {
     ];
     let mut expected = vec!["Summary"];
     expected.extend(sheets);
+    expected.push("Sensitivity");
     assert_eq!(wb.sheet_names(), expected);
     let summary = wb.worksheet_range("Summary").unwrap();
     let rounding = |d: Decimal| {
@@ -266,4 +267,192 @@ fn removals_have_their_own_column_and_the_stages_are_net() {
         formula(t, 1),
         "SUMIF(A2:A10,\"materials\",J2:J10)-SUMIF(A2:A10,\"materials\",K2:K10)"
     );
+}
+
+/// A cell as text (empty for an empty cell).
+fn text(cell: Option<&Data>) -> String {
+    match cell {
+        Some(Data::String(s)) => s.clone(),
+        None | Some(Data::Empty) => String::new(),
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+/// Reads `file`'s sensitivity sheet and checks every row against `calc --json`: the inputs
+/// with their contributions and totals at ±10% (rounded as the JSON rounds, two places),
+/// then the Monte Carlo block. Returns the sheet for more checks.
+fn sensitivity_matches_json(file: &str, name: &str) -> (calamine::Range<Data>, Value) {
+    let dir = folder("workbook", name);
+    let xlsx = dir.join("calc.xlsx");
+    let run = cfp(&["calc", file, "--xlsx", xlsx.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: Value = serde_json::from_str(&cfp(&["calc", file, "--json"]).stdout).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert_eq!(wb.sheet_names().last().unwrap(), "Sensitivity");
+    let sheet = wb.worksheet_range("Sensitivity").unwrap();
+    let rounding = |d: Decimal| {
+        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    };
+    let figure = |r: u32, c: u32| rounding(decimal(sheet.get_value((r, c))));
+    assert_eq!(text(sheet.get_value((0, 0))), "product");
+    assert_eq!(text(sheet.get_value((0, 6))), "total at +10% kgCO2e");
+    let mut row = 1;
+    for p in json["products"].as_array().unwrap() {
+        let rows = p["sensitivity"].as_array().unwrap();
+        assert!(!rows.is_empty(), "{}", p["id"]);
+        for s in rows {
+            assert_eq!(text(sheet.get_value((row, 0))), p["id"].as_str().unwrap());
+            // The JSON names a line without its supplier; the workbook adds it for freight.
+            let input = text(sheet.get_value((row, 1)));
+            assert!(
+                input.starts_with(s["input"].as_str().unwrap()),
+                "{input} / {}",
+                s["input"]
+            );
+            let kind = match s["kind"].as_str().unwrap() {
+                "activity" => "activity data",
+                _ => "emission factor",
+            };
+            assert_eq!(text(sheet.get_value((row, 2))), kind);
+            assert_eq!(
+                text(sheet.get_value((row, 3))),
+                s["stage"].as_str().unwrap_or_default()
+            );
+            assert_eq!(figure(row, 4), json_decimal(&s["contribution"]), "{input}");
+            assert_eq!(figure(row, 5), json_decimal(&s["minus_10"]), "{input}");
+            assert_eq!(figure(row, 6), json_decimal(&s["plus_10"]), "{input}");
+            row += 1;
+        }
+    }
+    // A blank row, the block's title and its header.
+    assert_eq!(text(sheet.get_value((row, 0))), "");
+    assert_eq!(text(sheet.get_value((row + 1, 0))), "Monte Carlo");
+    assert_eq!(text(sheet.get_value((row + 2, 6))), "high");
+    row += 3;
+    for p in json["products"].as_array().unwrap() {
+        let u = &p["uncertainty"];
+        let id = p["id"].as_str().unwrap();
+        for (label, key) in [("total kgCO2e", "total"), ("per unit kgCO2e", "per_unit")] {
+            assert_eq!(text(sheet.get_value((row, 0))), id);
+            assert_eq!(text(sheet.get_value((row, 1))), label);
+            for (c, stat) in ["mean", "median", "sd", "low", "high"].iter().enumerate() {
+                assert_eq!(
+                    figure(row, 2 + c as u32),
+                    json_decimal(&u[key][stat]),
+                    "{id} {key} {stat}"
+                );
+            }
+            row += 1;
+        }
+        let confidence = u["confidence"].as_str().unwrap().trim_end_matches('%');
+        let iterations = u["iterations"].as_u64().unwrap().to_string();
+        for (label, want) in [
+            ("confidence %", confidence),
+            ("iterations", iterations.as_str()),
+            ("Approach 1 ±%", u["approach1_pct"].as_str().unwrap()),
+            (
+                "exact lines % of emissions",
+                u["exact_share_pct"].as_str().unwrap(),
+            ),
+        ] {
+            assert_eq!(text(sheet.get_value((row, 1))), label, "{id}");
+            assert_eq!(
+                figure(row, 2),
+                Decimal::from_str(want).unwrap(),
+                "{id} {label}"
+            );
+            row += 1;
+        }
+        for name in u["exact_inputs"].as_array().unwrap() {
+            assert_eq!(text(sheet.get_value((row, 0))), id);
+            assert_eq!(text(sheet.get_value((row, 1))), "exact line");
+            let line = text(sheet.get_value((row, 2)));
+            assert!(line.starts_with(name.as_str().unwrap()), "{line} / {name}");
+            row += 1;
+        }
+    }
+    assert_eq!(
+        row as usize,
+        sheet.height(),
+        "nothing after the last product"
+    );
+    (sheet, json)
+}
+
+#[test]
+fn the_sensitivity_sheet_has_the_json_figures_and_the_monte_carlo_block() {
+    let (sheet, json) = sensitivity_matches_json("samples/chennuo-2023.yaml", "sensitivity");
+    // The largest input: the 18 t lorry's factor, 67318.57 kgCO2e of 116767.89; a tenth of
+    // it either way, cached exactly.
+    assert_eq!(text(sheet.get_value((1, 1))), "重型柴油货车运输（载重18t）");
+    assert_eq!(text(sheet.get_value((1, 3))), "transport");
+    assert_eq!(
+        json["products"][0]["sensitivity"][0]["plus_10"],
+        "123499.74"
+    );
+    // A freight line is named with its supplier, as in `diff`.
+    let names: Vec<String> = (1..sheet.height() as u32)
+        .map(|r| text(sheet.get_value((r, 1))))
+        .collect();
+    assert!(names.iter().any(|n| n == "散件 (浙江万伏)"), "{names:?}");
+
+    // The study sample: a factor over several stages has no stage, and two lines are exact.
+    let (sheet, json) = sensitivity_matches_json("samples/kettle-2024.yaml", "sensitivity-kettle");
+    assert_eq!(json["products"][0]["sensitivity"][0]["stage"], Value::Null);
+    assert_eq!(text(sheet.get_value((1, 3))), "");
+    assert_eq!(
+        json["products"][0]["uncertainty"]["exact_inputs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn the_totals_at_ten_percent_are_live_formulas_on_the_product_sheet() {
+    let dir = folder("workbook", "sensitivity-formulas");
+    let xlsx = dir.join("calc.xlsx");
+    let run = cfp(&[
+        "calc",
+        "samples/chennuo-2023.yaml",
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let formulas = wb.worksheet_formula("Sensitivity").unwrap();
+    let formula = |r: u32, c: u32| formulas.get_value((r, c)).cloned().unwrap_or_default();
+    // smart-unit's total: the row after its three stages (1-based).
+    let total = cfp_verify::exports::workbook::totals_row(18) + 3 + 1;
+    assert_eq!(formula(1, 5), format!("'smart-unit'!B{total}-E2/10"));
+    assert_eq!(formula(1, 6), format!("'smart-unit'!B{total}+E2/10"));
+    let sheet = wb.worksheet_range("Sensitivity").unwrap();
+    // 116767.89 - 6731.857 (unrounded: the figures are cached exactly).
+    let minus = decimal(sheet.get_value((1, 5)));
+    assert_eq!(
+        minus.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+        Decimal::from_str("110036.03").unwrap()
+    );
+}
+
+#[test]
+fn the_same_file_gives_the_same_bytes() {
+    // The workbook's creation date is the report's date of issue, not the time of the run.
+    let dir = folder("workbook", "deterministic");
+    let bytes = |name: &str| {
+        let xlsx = dir.join(name);
+        let run = cfp(&[
+            "calc",
+            "samples/chennuo-2023.yaml",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        std::fs::read(xlsx).unwrap()
+    };
+    let first = bytes("a.xlsx");
+    // Excel's timestamps are to the second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(first == bytes("b.xlsx"), "two runs differ");
 }

@@ -19,7 +19,7 @@ pub fn run(file: &Path, json: bool, xlsx: Option<&Path>) -> Result<ExitCode, Err
                 file,
                 out,
                 bytes,
-                &format!("a summary sheet and {n} product sheets"),
+                &format!("a summary sheet, {n} product sheets and a sensitivity sheet"),
             )
         }
         _ => {

@@ -40,6 +40,42 @@ pub struct LineChange {
     pub new: Option<String>,
 }
 
+/// A product's Monte Carlo result in one revision: its interval, mean and Approach 1
+/// cross-check, figures rounded as the new revision says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Interval {
+    /// The interval's confidence level (`95%`).
+    pub confidence: String,
+    /// The number of iterations.
+    pub iterations: u32,
+    /// The interval's lower end, kgCO2e.
+    pub low: String,
+    /// Its upper end, kgCO2e.
+    pub high: String,
+    /// The mean of the iterations, kgCO2e.
+    pub mean: String,
+    /// IPCC Approach 1: the half-width of the 95% interval in percent of the total; `None`
+    /// when the total is zero.
+    pub approach1_pct: Option<String>,
+}
+
+/// How a product's Monte Carlo result changed between the revisions.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncertaintyChange {
+    /// The product's id.
+    pub product: String,
+    /// `changed` (both revisions have a result), `added` (only the new one) or `removed`
+    /// (only the old one).
+    pub status: &'static str,
+    /// The old revision's result; `None` when it has none.
+    pub old: Option<Interval>,
+    /// The new revision's result; `None` when it has none.
+    pub new: Option<Interval>,
+    /// When both have one, the figures that changed: `low`, `high` (kgCO2e, at the
+    /// confidence), `mean` (kgCO2e) and `approach1_pct` (percent).
+    pub figures: Vec<FigureChange>,
+}
+
 /// Everything that differs between two engagements' results.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Diff {
@@ -47,13 +83,93 @@ pub struct Diff {
     pub figures: Vec<FigureChange>,
     /// The inventory lines that were added, removed or changed, product by product.
     pub lines: Vec<LineChange>,
+    /// The products whose Monte Carlo result changed, was added or was removed.
+    pub uncertainty: Vec<UncertaintyChange>,
 }
 
 impl Diff {
-    /// True when no figure and no line changed.
+    /// True when no figure, no line and no Monte Carlo result changed.
     pub fn is_empty(&self) -> bool {
-        self.figures.is_empty() && self.lines.is_empty()
+        self.figures.is_empty() && self.lines.is_empty() && self.uncertainty.is_empty()
     }
+}
+
+/// A product's Monte Carlo result in `v`, rounded with `r`, exact where needed for the
+/// differences: the interval, and the low, high, mean and Approach 1 figures.
+fn interval(
+    v: &Verified,
+    pr: &crate::calc::ProductResult,
+    r: Rounding,
+) -> Option<(Interval, [Option<Exact>; 4])> {
+    let (u, mc) = pr
+        .uncertainty
+        .as_ref()
+        .zip(v.engagement.scope.uncertainty)?;
+    let round = [
+        Some(&u.total.low),
+        Some(&u.total.high),
+        Some(&u.total.mean),
+        u.approach1_pct.as_ref(),
+    ]
+    .map(|x| x.map(|x| r.round(x)));
+    let text = |i: usize| round[i].as_ref().map(|d| r.format(d));
+    let interval = Interval {
+        confidence: format!(
+            "{}%",
+            (mc.confidence * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+        ),
+        iterations: mc.iterations,
+        low: text(0).unwrap_or_default(),
+        high: text(1).unwrap_or_default(),
+        mean: text(2).unwrap_or_default(),
+        approach1_pct: text(3),
+    };
+    Some((interval, round))
+}
+
+/// How a product's Monte Carlo result changed; `None` when it did not (or neither revision
+/// has one).
+fn uncertainty_change(
+    id: &str,
+    old: Option<(Interval, [Option<Exact>; 4])>,
+    new: Option<(Interval, [Option<Exact>; 4])>,
+    r: Rounding,
+) -> Option<UncertaintyChange> {
+    let mut figures = Vec::new();
+    if let (Some((_, a)), Some((_, b))) = (&old, &new) {
+        for (i, figure) in ["low", "high", "mean", "approach1_pct"]
+            .into_iter()
+            .enumerate()
+        {
+            if a[i] != b[i] {
+                figures.push(FigureChange {
+                    product: id.to_owned(),
+                    figure,
+                    old: a[i].as_ref().map(|d| r.format(d)),
+                    new: b[i].as_ref().map(|d| r.format(d)),
+                    change: a[i]
+                        .as_ref()
+                        .zip(b[i].as_ref())
+                        .map(|(a, b)| r.format(b - a)),
+                });
+            }
+        }
+    }
+    let (old, new) = (old.map(|(i, _)| i), new.map(|(i, _)| i));
+    let status = match (&old, &new) {
+        (None, None) => return None,
+        (None, Some(_)) => "added",
+        (Some(_), None) => "removed",
+        (Some(a), Some(b)) if a == b => return None,
+        (Some(_), Some(_)) => "changed",
+    };
+    Some(UncertaintyChange {
+        product: id.to_owned(),
+        status,
+        old,
+        new,
+        figures,
+    })
 }
 
 /// A line's identity across revisions, and what it says.
@@ -153,6 +269,15 @@ pub fn diff(old: &Verified, new: &Verified) -> Diff {
                 });
             }
         }
+        // The Monte Carlo result: its interval, mean and Approach 1.
+        if let Some(u) = uncertainty_change(
+            id,
+            o.and_then(|(_, pr)| interval(old, pr, r)),
+            n.and_then(|(_, pr)| interval(new, pr, r)),
+            r,
+        ) {
+            out.uncertainty.push(u);
+        }
         // Lines, matched by stage, name and supplier (in order where these repeat).
         let lines =
             |v: &Verified,
@@ -215,24 +340,27 @@ pub fn diff_text(d: &Diff) -> String {
         return "no figure and no inventory line changed\n".into();
     }
     let dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
+    let row = |product: &str, figure: &str, f: &FigureChange| {
+        format!(
+            "  {:<20} {:<11} {:>14} -> {:>14}  ({})\n",
+            product,
+            figure,
+            dash(&f.old),
+            dash(&f.new),
+            f.change
+                .as_ref()
+                .map_or("new/removed".into(), |c| if c.starts_with('-') {
+                    c.clone()
+                } else {
+                    format!("+{c}")
+                })
+        )
+    };
     let mut out = String::new();
     if !d.figures.is_empty() {
         out.push_str("figures (kgCO2e; per_unit per functional unit)\n");
         for f in &d.figures {
-            out.push_str(&format!(
-                "  {:<20} {:<11} {:>14} -> {:>14}  ({})\n",
-                f.product,
-                f.figure,
-                dash(&f.old),
-                dash(&f.new),
-                f.change
-                    .as_ref()
-                    .map_or("new/removed".into(), |c| if c.starts_with('-') {
-                        c.clone()
-                    } else {
-                        format!("+{c}")
-                    })
-            ));
+            out.push_str(&row(&f.product, f.figure, f));
         }
     }
     if !d.lines.is_empty() {
@@ -246,6 +374,59 @@ pub fn diff_text(d: &Diff) -> String {
                 dash(&l.old),
                 dash(&l.new)
             ));
+        }
+    }
+    if !d.uncertainty.is_empty() {
+        out.push_str("uncertainty (Monte Carlo, total kgCO2e; approach1 in % of the total)\n");
+        if d.uncertainty.iter().any(|u| u.status == "changed") {
+            // Each file seeds its own draws: a revision draws afresh.
+            out.push_str("  (each revision's draws are seeded from its file: small changes may be sampling noise)\n");
+        }
+        let describe = |i: &Interval| {
+            format!(
+                "{} interval {} to {}, mean {}, Approach 1 {}, {} iterations",
+                i.confidence,
+                i.low,
+                i.high,
+                i.mean,
+                i.approach1_pct
+                    .as_ref()
+                    .map_or("-".into(), |a| format!("±{a}%")),
+                i.iterations
+            )
+        };
+        for u in &d.uncertainty {
+            match (&u.old, &u.new) {
+                (Some(a), Some(b)) => {
+                    if (&a.confidence, a.iterations) != (&b.confidence, b.iterations) {
+                        out.push_str(&format!(
+                            "  {:<20} confidence {} -> {}, iterations {} -> {}\n",
+                            u.product, a.confidence, b.confidence, a.iterations, b.iterations
+                        ));
+                    }
+                    for f in &u.figures {
+                        let figure = match f.figure {
+                            "low" | "high" if a.confidence == b.confidence => {
+                                format!("{} {}", f.figure, b.confidence)
+                            }
+                            "approach1_pct" => "approach1 %".into(),
+                            other => other.into(),
+                        };
+                        out.push_str(&row(&u.product, &figure, f));
+                    }
+                }
+                (None, Some(b)) => out.push_str(&format!(
+                    "  {:<20} analysis added: {}\n",
+                    u.product,
+                    describe(b)
+                )),
+                (Some(a), None) => out.push_str(&format!(
+                    "  {:<20} analysis removed (was {})\n",
+                    u.product,
+                    describe(a)
+                )),
+                (None, None) => {}
+            }
         }
     }
     out

@@ -9,14 +9,21 @@
 use rust_decimal::Decimal;
 
 use crate::units::exact::Exact;
+use chrono::Datelike;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook, XlsxError};
 
 use crate::Verified;
-use crate::engagement::Activity;
+use crate::engagement::{Activity, Engagement, Line};
+use crate::input::model::Language;
+use crate::uncertainty::Input;
 
 /// The summary sheet's name.
 pub const SUMMARY: &str = "Summary";
+
+/// The sensitivity sheet's name: every product's ±10% sensitivity, then its Monte Carlo
+/// result when the file asks for one. It comes after the products' sheets.
+pub const SENSITIVITY: &str = "Sensitivity";
 
 /// Excel's longest sheet name, in UTF-16 code units.
 const SHEET_NAME_UNITS: usize = 31;
@@ -47,7 +54,8 @@ fn sheet_base(id: &str) -> String {
 }
 
 /// The sheet names of the products, in order: valid, deterministic, and unique as Excel
-/// compares them (ignoring case), also against `Summary` and Excel's reserved `History`.
+/// compares them (ignoring case), also against `Summary`, `Sensitivity` and Excel's reserved
+/// `History`.
 ///
 /// Ids are distinct, but `widget` and `Widget`, an id `summary`, or two ids that share
 /// their first 31 characters would give one sheet name twice; the later ones get `~2`,
@@ -55,7 +63,9 @@ fn sheet_base(id: &str) -> String {
 pub fn sheet_names<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let key = |name: &str| name.to_lowercase();
     let mut taken: std::collections::HashSet<String> =
-        [key(SUMMARY), key("History")].into_iter().collect();
+        [key(SUMMARY), key(SENSITIVITY), key("History")]
+            .into_iter()
+            .collect();
     let mut names = Vec::new();
     for id in ids {
         let base = sheet_base(id);
@@ -101,6 +111,14 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
     let e = &v.engagement;
     let lang = e.report.languages[0];
     let mut wb = Workbook::new();
+    // Created on the report's date of issue, not now: the same file gives the same bytes.
+    let issued = e.report.issued;
+    let created = ExcelDateTime::from_ymd(
+        issued.year() as u16,
+        issued.month() as u8,
+        issued.day() as u8,
+    )?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("0.00");
 
@@ -287,7 +305,149 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
         ws.set_column_width(1, 28)?;
         ws.set_column_width(7, 16)?;
     }
+    sensitivity_sheet(&mut wb, v, &sheets, lang)?;
     wb.save_to_buffer()
+}
+
+/// A line's name, with its supplier in brackets for a freight line (as `diff` names it).
+fn line_name(l: &Line, lang: Language) -> String {
+    match &l.activity {
+        Activity::Transport {
+            supplier: Some(s), ..
+        } => format!("{} ({})", l.name.get(lang), s.get(lang)),
+        _ => l.name.get(lang).to_owned(),
+    }
+}
+
+/// A sensitivity row's input: the line's name, or the factor's (its id when unnamed).
+fn input_name(
+    e: &Engagement,
+    p: &crate::engagement::Product,
+    input: Input,
+    lang: Language,
+) -> (String, &'static str) {
+    match input {
+        Input::Activity(i) => (line_name(&p.lines[i], lang), "activity data"),
+        Input::Factor(f) => {
+            let f = &e.factors[f];
+            let name = f
+                .name
+                .as_ref()
+                .map_or_else(|| f.id.clone(), |n| n.get(lang).to_owned());
+            (name, "emission factor")
+        }
+    }
+}
+
+/// The sensitivity sheet: for each product, every input contributing at least 1% of its
+/// total with the total at −10% and +10% of it (live: the product sheet's total less or
+/// plus a tenth of the contribution), largest first; then, when the file asks for a Monte
+/// Carlo analysis, each product's statistics, interval, Approach 1 cross-check and the
+/// lines treated as exact.
+fn sensitivity_sheet(
+    wb: &mut Workbook,
+    v: &Verified,
+    sheets: &[String],
+    lang: Language,
+) -> Result<(), XlsxError> {
+    let e = &v.engagement;
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("0.00");
+    let n = e.boundary.stages.len() as u32;
+    let ws = wb.add_worksheet();
+    ws.set_name(SENSITIVITY)?;
+    let head = [
+        "product",
+        "input",
+        "kind",
+        "stage",
+        "contribution kgCO2e",
+        "total at -10% kgCO2e",
+        "total at +10% kgCO2e",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let mut row = 1;
+    for ((p, pr), sheet) in e.products.iter().zip(&v.results.products).zip(sheets) {
+        // The product sheet's total (1-based).
+        let total = totals_row(p.lines.len()) + n + 1;
+        for s in &pr.sensitivity {
+            let (name, kind) = input_name(e, p, s.input, lang);
+            let r1 = row + 1;
+            ws.write_string(row, 0, &p.id)?;
+            ws.write_string(row, 1, name)?;
+            ws.write_string(row, 2, kind)?;
+            if let Some(stage) = s.stage {
+                ws.write_string(row, 3, stage.key)?;
+            }
+            ws.write_number_with_format(row, 4, s.contribution.to_f64(), &money)?;
+            let minus = Formula::new(format!("='{sheet}'!B{total}-E{r1}/10"))
+                .set_result(cached(&s.minus_10));
+            ws.write_formula_with_format(row, 5, minus, &money)?;
+            let plus = Formula::new(format!("='{sheet}'!B{total}+E{r1}/10"))
+                .set_result(cached(&s.plus_10));
+            ws.write_formula_with_format(row, 6, plus, &money)?;
+            row += 1;
+        }
+    }
+    if let Some(mc) = e.scope.uncertainty {
+        // A blank row, then the Monte Carlo block, product by product.
+        row += 1;
+        ws.write_string_with_format(row, 0, "Monte Carlo", &bold)?;
+        row += 1;
+        let head = ["product", "figure", "mean", "median", "sd", "low", "high"];
+        for (c, h) in head.iter().enumerate() {
+            ws.write_string_with_format(row, c as u16, *h, &bold)?;
+        }
+        row += 1;
+        let hundred = Exact::from(100u32);
+        for (p, pr) in e.products.iter().zip(&v.results.products) {
+            let Some(u) = &pr.uncertainty else { continue };
+            for (label, s) in [("total kgCO2e", &u.total), ("per unit kgCO2e", &u.per_unit)] {
+                ws.write_string(row, 0, &p.id)?;
+                ws.write_string(row, 1, label)?;
+                for (c, x) in [&s.mean, &s.median, &s.sd, &s.low, &s.high]
+                    .into_iter()
+                    .enumerate()
+                {
+                    ws.write_number_with_format(row, 2 + c as u16, x.to_f64(), &money)?;
+                }
+                row += 1;
+            }
+            let confidence = Exact::from(mc.confidence * Decimal::ONE_HUNDRED);
+            let figures: [(&str, Option<Exact>); 4] = [
+                ("confidence %", Some(confidence)),
+                ("iterations", Some(Exact::from(mc.iterations))),
+                ("Approach 1 ±%", u.approach1_pct.clone()),
+                (
+                    "exact lines % of emissions",
+                    Some(&u.exact_share * &hundred),
+                ),
+            ];
+            for (label, x) in figures {
+                ws.write_string(row, 0, &p.id)?;
+                ws.write_string(row, 1, label)?;
+                if let Some(x) = x {
+                    ws.write_number_with_format(row, 2, x.to_f64(), &money)?;
+                }
+                row += 1;
+            }
+            for &i in &u.exact_lines {
+                ws.write_string(row, 0, &p.id)?;
+                ws.write_string(row, 1, "exact line")?;
+                ws.write_string(row, 2, line_name(&p.lines[i], lang))?;
+                row += 1;
+            }
+        }
+    }
+    ws.set_column_width(0, 18)?;
+    ws.set_column_width(1, 30)?;
+    ws.set_column_width(2, 16)?;
+    for c in 4..7 {
+        ws.set_column_width(c, 20)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
