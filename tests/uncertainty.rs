@@ -427,3 +427,24 @@ fn a_freight_line_takes_its_bounds_as_percentages() {
         run.stderr
     );
 }
+
+#[test]
+fn an_analysis_too_large_for_memory_is_refused_before_it_runs() {
+    // 70 products × 1,000,000 iterations: 70 million results, above the 64 million kept.
+    let text = std::fs::read_to_string(root().join(FIXTURE)).unwrap();
+    let text = text.replacen("iterations: 20000", "iterations: 1000000", 1);
+    let at = text.find("products:\n").unwrap() + "products:\n".len();
+    let mut big = text[..at].to_owned();
+    for k in 0..70 {
+        big.push_str(&text[at..].replacen("id: widget", &format!("id: w{k}"), 1));
+    }
+    let file = folder("uncertainty", "big").join("big.yaml");
+    std::fs::write(&file, big).unwrap();
+    let run = cfp(&["check", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(":22:29: engagement.uncertainty.iterations: 1000000 iterations for 70 products keep 70000000 results, more than the 64000000 that fit in memory\n  hint: at most 914285 iterations for 70 products"),
+        "{}",
+        run.stderr
+    );
+}

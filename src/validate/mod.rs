@@ -205,6 +205,9 @@ pub fn validate(
         &mut products,
         &p.key("shared"),
     );
+    if let Some(mc) = scope.uncertainty {
+        cx.monte_carlo_size(mc, products.len(), &p.key("engagement").key("uncertainty"));
+    }
     let data_evaluation = file
         .data_evaluation
         .as_ref()

@@ -19,6 +19,10 @@ const DEFAULT_ITERATIONS: u32 = 10_000;
 /// The fewest and most iterations a file may ask for.
 const ITERATIONS: std::ops::RangeInclusive<u32> = 100..=1_000_000;
 
+/// The most results a Monte Carlo analysis keeps (iterations x products): 64 million
+/// figures, 512 MB.
+const MAX_DRAWS: u64 = 64_000_000;
+
 /// What a bound written as an amount (not a percentage) is compared with.
 #[derive(Clone, Copy)]
 pub(super) enum Reference<'a> {
@@ -73,6 +77,23 @@ impl Cx<'_> {
             iterations,
             confidence,
         })
+    }
+
+    /// Refuses an analysis whose results (one figure per iteration and product) would not
+    /// fit in memory.
+    pub(super) fn monte_carlo_size(&mut self, mc: MonteCarlo, products: usize, path: &Path) {
+        let draws = u64::from(mc.iterations) * products as u64;
+        if draws > MAX_DRAWS {
+            let most = MAX_DRAWS / products as u64;
+            self.error(
+                &path.key("iterations"),
+                format!(
+                    "{} iterations for {products} products keep {draws} results, more than the {MAX_DRAWS} that fit in memory",
+                    mc.iterations
+                ),
+                Some(format!("at most {most} iterations for {products} products")),
+            );
+        }
     }
 
     /// An input's uncertainty, read against its value; `None` after reporting a problem.
