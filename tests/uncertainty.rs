@@ -448,3 +448,46 @@ fn an_analysis_too_large_for_memory_is_refused_before_it_runs() {
         run.stderr
     );
 }
+
+#[test]
+fn approach_1_far_from_the_monte_carlo_interval_is_a_finding() {
+    // A lognormal factor with a GSD of 3: the 95% interval runs from T/8.6 to 8.6 T, a width
+    // of 8.50 T; Approach 1 takes 1.96 standard deviations each side, 2 × 1.96 × 2.799 T =
+    // 10.97 T: 29% wider, beyond the 10% tolerance.
+    let file = fixture_with(
+        "methods",
+        &[
+            ("uncertainty: \"±10%\"", "uncertainty: {lognormal: 3}"),
+            ("value: 0.4 kgCO2e/kWh", "value: 0 kgCO2e/kWh"),
+            ("value: 0.1 kgCO2e/kWh", "value: 0 kgCO2e/kWh"),
+            (
+                "quantity: 1000 kWh, factor: power-a",
+                "quantity: 2000 kWh, factor: power-a",
+            ),
+        ],
+    );
+    let json = json_of(&file);
+    let p = &json["products"][0];
+    // Approach 1: 1.96 × √(e^(ln²3) − 1) × e^(ln²3 / 2) = 548.60% of the total.
+    assert_eq!(p["uncertainty"]["approach1_pct"], "548.60");
+    let w = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "uncertainty-methods")
+        .unwrap_or_else(|| panic!("no uncertainty-methods finding in {json}"));
+    assert_eq!(w["product"], "widget");
+    assert_eq!(w["figures"]["approach1"], "548.60");
+    assert_eq!(w["figures"]["a1_width"], "10971.92");
+    assert_eq!(w["figures"]["tolerance"], "10");
+    assert_eq!(w["figures"]["low"], p["uncertainty"]["total"]["low"]);
+    // The closed-form case agrees within the tolerance: no such finding.
+    let json = json_of(FIXTURE);
+    assert!(
+        !json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "uncertainty-methods")
+    );
+}
