@@ -50,6 +50,16 @@ fn fixture_with(name: &str, edits: &[(&str, &str)]) -> String {
     file.to_str().unwrap().to_owned()
 }
 
+/// Writes `text` as `name` in a fresh folder and runs `check` on it, which must fail; its
+/// problems.
+fn check_fails(name: &str, text: &str) -> String {
+    let file = folder("uncertainty", name).join(format!("{name}.yaml"));
+    std::fs::write(&file, text).unwrap();
+    let run = cfp(&["check", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{name} is an error:\n{}", run.stderr);
+    run.stderr
+}
+
 #[test]
 fn three_lines_with_normal_factors_match_the_closed_form() {
     let json = json_of(FIXTURE);
@@ -417,14 +427,10 @@ fn a_freight_line_takes_its_bounds_as_percentages() {
     let find = "mass: 65 t, count: 13000 只, factor: road-18t,";
     assert!(text.contains(find));
     let bad = text.replacen(find, "mass: 65 t, count: 13000 只, factor: road-18t, uncertainty: {uniform: {min: 60 t, max: \"+5%\"}},", 1);
-    let file = folder("uncertainty", "freight").join("freight.yaml");
-    std::fs::write(&file, bad).unwrap();
-    let run = cfp(&["check", file.to_str().unwrap()]);
-    assert_eq!(run.code, 1);
+    let stderr = check_fails("freight", &bad);
     assert!(
-        run.stderr.contains("products[0].transport[0].uncertainty.uniform.min: `60 t`: the bounds of a freight line's uncertainty are percentages of mass x distance"),
-        "{}",
-        run.stderr
+        stderr.contains("products[0].transport[0].uncertainty.uniform.min: `60 t`: the bounds of a freight line's uncertainty are percentages of mass x distance"),
+        "{stderr}"
     );
 }
 
@@ -438,14 +444,10 @@ fn an_analysis_too_large_for_memory_is_refused_before_it_runs() {
     for k in 0..70 {
         big.push_str(&text[at..].replacen("id: widget", &format!("id: w{k}"), 1));
     }
-    let file = folder("uncertainty", "big").join("big.yaml");
-    std::fs::write(&file, big).unwrap();
-    let run = cfp(&["check", file.to_str().unwrap()]);
-    assert_eq!(run.code, 1);
+    let stderr = check_fails("big", &big);
     assert!(
-        run.stderr.contains(":22:29: engagement.uncertainty.iterations: 1000000 iterations for 70 products keep 70000000 results, more than the 64000000 that fit in memory\n  hint: at most 914285 iterations for 70 products"),
-        "{}",
-        run.stderr
+        stderr.contains(":22:29: engagement.uncertainty.iterations: 1000000 iterations for 70 products keep 70000000 results, more than the 64000000 that fit in memory\n  hint: at most 914285 iterations for 70 products"),
+        "{stderr}"
     );
 }
 

@@ -19,21 +19,21 @@ fn decimal(cell: Option<&Data>) -> Decimal {
     }
 }
 
+/// Writes the workbook of `file` (`calc --xlsx`) as `name` in a fresh folder `group`.
+fn xlsx_of(file: &str, group: &str, name: &str) -> std::path::PathBuf {
+    let xlsx = folder("workbook", group).join(name);
+    let run = cfp(&["calc", file, "--xlsx", xlsx.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    xlsx
+}
+
 fn json_decimal(v: &Value) -> Decimal {
     Decimal::from_str(v.as_str().expect("a decimal string")).unwrap()
 }
 
 #[test]
 fn cached_values_are_the_json_figures_and_formulas_are_live() {
-    let dir = folder("workbook", "sample");
-    let xlsx = dir.join("calc.xlsx");
-    let run = cfp(&[
-        "calc",
-        "samples/chennuo-2023.yaml",
-        "--xlsx",
-        xlsx.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xlsx = xlsx_of("samples/chennuo-2023.yaml", "sample", "calc.xlsx");
     let json: Value =
         serde_json::from_str(&cfp(&["calc", "samples/chennuo-2023.yaml", "--json"]).stdout)
             .unwrap();
@@ -248,11 +248,7 @@ fn product_ids_that_collide_as_sheet_names_get_unique_valid_names() {
 
 #[test]
 fn removals_have_their_own_column_and_the_stages_are_net() {
-    let dir = folder("workbook", "origin");
-    let xlsx = dir.join("calc.xlsx");
-    let file = "tests/fixtures/valid/origin.yaml";
-    let run = cfp(&["calc", file, "--xlsx", xlsx.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xlsx = xlsx_of("tests/fixtures/valid/origin.yaml", "origin", "calc.xlsx");
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
     let sheet = wb.worksheet_range("crate").unwrap();
     let formulas = wb.worksheet_formula("crate").unwrap();
@@ -282,10 +278,7 @@ fn text(cell: Option<&Data>) -> String {
 /// with their contributions and totals at ±10% (rounded as the JSON rounds, two places),
 /// then the Monte Carlo block. Returns the sheet for more checks.
 fn sensitivity_matches_json(file: &str, name: &str) -> (calamine::Range<Data>, Value) {
-    let dir = folder("workbook", name);
-    let xlsx = dir.join("calc.xlsx");
-    let run = cfp(&["calc", file, "--xlsx", xlsx.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xlsx = xlsx_of(file, name, "calc.xlsx");
     let json: Value = serde_json::from_str(&cfp(&["calc", file, "--json"]).stdout).unwrap();
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
     assert_eq!(wb.sheet_names().last().unwrap(), "Sensitivity");
@@ -408,15 +401,11 @@ fn the_sensitivity_sheet_has_the_json_figures_and_the_monte_carlo_block() {
 
 #[test]
 fn the_totals_at_ten_percent_are_live_formulas_on_the_product_sheet() {
-    let dir = folder("workbook", "sensitivity-formulas");
-    let xlsx = dir.join("calc.xlsx");
-    let run = cfp(&[
-        "calc",
+    let xlsx = xlsx_of(
         "samples/chennuo-2023.yaml",
-        "--xlsx",
-        xlsx.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+        "sensitivity-formulas",
+        "calc.xlsx",
+    );
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
     let formulas = wb.worksheet_formula("Sensitivity").unwrap();
     let formula = |r: u32, c: u32| formulas.get_value((r, c)).cloned().unwrap_or_default();
@@ -436,17 +425,8 @@ fn the_totals_at_ten_percent_are_live_formulas_on_the_product_sheet() {
 #[test]
 fn the_same_file_gives_the_same_bytes() {
     // The workbook's creation date is the report's date of issue, not the time of the run.
-    let dir = folder("workbook", "deterministic");
     let bytes = |name: &str| {
-        let xlsx = dir.join(name);
-        let run = cfp(&[
-            "calc",
-            "samples/chennuo-2023.yaml",
-            "--xlsx",
-            xlsx.to_str().unwrap(),
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        std::fs::read(xlsx).unwrap()
+        std::fs::read(xlsx_of("samples/chennuo-2023.yaml", "deterministic", name)).unwrap()
     };
     let first = bytes("a.xlsx");
     // Excel's timestamps are to the second.

@@ -118,7 +118,12 @@ impl Cx<'_> {
     }
 
     /// A figure written in the factor's own unit (a part or a removal), zero or more.
-    fn in_factor_unit(&mut self, text: &str, unit: FactorUnit, path: &Path) -> Option<Decimal> {
+    pub(super) fn in_factor_unit(
+        &mut self,
+        text: &str,
+        unit: FactorUnit,
+        path: &Path,
+    ) -> Option<Decimal> {
         let (value, u) = match quantity::parse_factor(text) {
             Ok(v) => v,
             Err(e) => {

@@ -294,23 +294,7 @@ impl Cx<'_> {
                 return None;
             }
             Reference::Factor(value, unit) => {
-                let (v, u) = match quantity::parse_factor(t) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        self.read_error(path, e);
-                        return None;
-                    }
-                };
-                if u != unit {
-                    self.error(
-                        path,
-                        format!("`{t}` is in {u}, but the factor is in {unit}"),
-                        Some(format!(
-                            "write it in {unit}, or as a percentage of the value (\"-10%\")"
-                        )),
-                    );
-                    return None;
-                }
+                let v = self.in_factor_unit(t, unit, path)?;
                 (Exact::from(v), Exact::from(value))
             }
             Reference::Quantity(q) => {
