@@ -433,13 +433,13 @@ fn a_second_revision_shows_what_changed_since_the_first() {
     let archive = dir.join("A");
     archive_sample(&dir);
     let r2 = dir.join("r2.yaml");
-    let text = sample_with("distance: 1326 km, mass: 60 t", "distance: 1326 km, mass: 75 t")
-        .replacen(
-            "  revision: 1\n",
-            "  revision: 2\n  changes:\n    - {revision: 2, date: 2024-03-01, note: {zh: 更正运输量, en: Corrected a mass}}\n",
-            1,
-        )
-        .replacen("issued: 2024-02-11", "issued: 2024-03-01", 1);
+    let text = revision_2(
+        sample_with(
+            "distance: 1326 km, mass: 60 t",
+            "distance: 1326 km, mass: 75 t",
+        ),
+        "{zh: 更正运输量, en: Corrected a mass}",
+    );
     std::fs::write(&r2, text).unwrap();
     let run = cfp(&["render", s(&r2), "--archive", s(&archive)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -458,16 +458,25 @@ fn a_second_revision_shows_what_changed_since_the_first() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
+/// The sample `text` as its revision 2, issued on 2024-03-01, with the change `note`.
+fn revision_2(text: String, note: &str) -> String {
+    text.replacen(
+        "  revision: 1\n",
+        &format!(
+            "  revision: 2\n  changes:\n    - {{revision: 2, date: 2024-03-01, note: {note}}}\n"
+        ),
+        1,
+    )
+    .replacen("issued: 2024-02-11", "issued: 2024-03-01", 1)
+}
+
 /// A second revision of the sample whose grid factor is twice as uncertain (±10%, not ±5%).
 fn wider_grid(dir: &Path) -> PathBuf {
     let r2 = dir.join("r2.yaml");
-    let text = sample_with("uncertainty: \"±5%\"", "uncertainty: \"±10%\"")
-        .replacen(
-            "  revision: 1\n",
-            "  revision: 2\n  changes:\n    - {revision: 2, date: 2024-03-01, note: {zh: 电网因子不确定性更正, en: Corrected the grid factor's uncertainty}}\n",
-            1,
-        )
-        .replacen("issued: 2024-02-11", "issued: 2024-03-01", 1);
+    let text = revision_2(
+        sample_with("uncertainty: \"±5%\"", "uncertainty: \"±10%\""),
+        "{zh: 电网因子不确定性更正, en: Corrected the grid factor's uncertainty}",
+    );
     std::fs::write(&r2, text).unwrap();
     r2
 }

@@ -158,16 +158,13 @@ fn inputs_below_one_percent_are_left_out_of_the_sensitivity() {
     assert_eq!(names, ["甲线电力", "甲电力因子", "乙线电力", "乙电力因子"]);
 }
 
-#[test]
-fn a_lognormal_factor_matches_its_analytic_quantiles() {
-    // One line of 1000 kgCO2e whose factor has a GSD of 1.2 (σ = ln 1.2 = 0.18232): median
-    // 1000, 95% interval 1000 × 1.2^∓1.95996 = 699.53 to 1429.53, mean 1000 × e^(σ²/2) =
-    // 1016.76, sd 186.93. Sampling errors (4 of each, n = 20000): the quantiles 1.38% in
-    // log space, the median 0.65%, the mean 4 × 186.93/√n = 5.29.
-    let file = fixture_with(
-        "lognormal",
+/// The fixture reduced to one line of 1000 kgCO2e (2000 kWh at 0.5 kgCO2e/kWh) whose factor
+/// has the uncertainty `spread`; the other two lines are zero.
+fn one_line(name: &str, spread: &str) -> String {
+    fixture_with(
+        name,
         &[
-            ("uncertainty: \"±10%\"", "uncertainty: {lognormal: 1.2}"),
+            ("uncertainty: \"±10%\"", &format!("uncertainty: {spread}")),
             ("value: 0.4 kgCO2e/kWh", "value: 0 kgCO2e/kWh"),
             ("value: 0.1 kgCO2e/kWh", "value: 0 kgCO2e/kWh"),
             ("uncertainty: \"±20%\"", ""),
@@ -176,7 +173,16 @@ fn a_lognormal_factor_matches_its_analytic_quantiles() {
                 "quantity: 2000 kWh, factor: power-a",
             ),
         ],
-    );
+    )
+}
+
+#[test]
+fn a_lognormal_factor_matches_its_analytic_quantiles() {
+    // One line of 1000 kgCO2e whose factor has a GSD of 1.2 (σ = ln 1.2 = 0.18232): median
+    // 1000, 95% interval 1000 × 1.2^∓1.95996 = 699.53 to 1429.53, mean 1000 × e^(σ²/2) =
+    // 1016.76, sd 186.93. Sampling errors (4 of each, n = 20000): the quantiles 1.38% in
+    // log space, the median 0.65%, the mean 4 × 186.93/√n = 5.29.
+    let file = one_line("lognormal", "{lognormal: 1.2}");
     let json = json_of(&file);
     let p = &json["products"][0];
     assert_eq!(p["total"], "1000.00");
@@ -456,18 +462,7 @@ fn approach_1_far_from_the_monte_carlo_interval_is_a_finding() {
     // A lognormal factor with a GSD of 3: the 95% interval runs from T/8.6 to 8.6 T, a width
     // of 8.50 T; Approach 1 takes 1.96 standard deviations each side, 2 × 1.96 × 2.799 T =
     // 10.97 T: 29% wider, beyond the 10% tolerance.
-    let file = fixture_with(
-        "methods",
-        &[
-            ("uncertainty: \"±10%\"", "uncertainty: {lognormal: 3}"),
-            ("value: 0.4 kgCO2e/kWh", "value: 0 kgCO2e/kWh"),
-            ("value: 0.1 kgCO2e/kWh", "value: 0 kgCO2e/kWh"),
-            (
-                "quantity: 1000 kWh, factor: power-a",
-                "quantity: 2000 kWh, factor: power-a",
-            ),
-        ],
-    );
+    let file = one_line("methods", "{lognormal: 3}");
     let json = json_of(&file);
     let p = &json["products"][0];
     // Approach 1: 1.96 × √(e^(ln²3) − 1) × e^(ln²3 / 2) = 548.60% of the total.
