@@ -156,6 +156,17 @@ fn ratio_filter(value: Value) -> Value {
     Value::from_safe_string(if ok { text.to_owned() } else { "0%".into() })
 }
 
+/// `is latin`: a text without Chinese characters or full-width forms (a name written once
+/// for both languages, `Wang Lei`, `ZW32-12`): printed once, tagged English.
+fn latin_test(value: Value) -> bool {
+    let cjk = |c: char| {
+        ('\u{2E80}'..='\u{9FFF}').contains(&c)
+            || ('\u{F900}'..='\u{FAFF}').contains(&c)
+            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+    };
+    value.as_str().is_some_and(|s| !s.chars().any(cjk))
+}
+
 /// The templates a report was rendered with that are not the built-in ones, by name.
 pub type Overrides = BTreeMap<String, String>;
 
@@ -302,6 +313,7 @@ fn environment_with(
     env.set_formatter(typst_formatter);
     env.add_filter("str", str_filter);
     env.add_filter("ratio", ratio_filter);
+    env.add_test("latin", latin_test);
     env.set_loader(move |name| {
         if let Some(dir) = &dir {
             match dir.read(name) {

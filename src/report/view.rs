@@ -206,6 +206,9 @@ pub struct View {
     pub origin_separated: bool,
     /// The team's evaluation of each kind of activity data, as given.
     pub evaluation: EvaluationsV,
+    /// The data-quality scoring rules: what each kind of data, factor category and
+    /// calibration scores.
+    pub scoring: ScoringV,
     /// The verification conclusion: fairly stated or not, and the material misstatements.
     pub conclusion: ConclusionV,
     /// The opinion, worded: the statement page and the conclusion print the same paragraphs.
@@ -408,6 +411,57 @@ pub struct BoundaryV {
     pub stages: T,
     /// Included and excluded processes side by side, row by row.
     pub rows: Vec<BoundaryRowV>,
+    /// The cut-off test of the excluded processes and the coverage it leaves.
+    pub cutoff: CutoffV,
+}
+
+/// The cut-off test: each excluded process's estimated share against the cut-off for one
+/// process, their sum against the total cut-off, and the coverage that leaves.
+#[derive(Debug, Serialize)]
+pub struct CutoffV {
+    /// One row per excluded process, in file order.
+    pub rows: Vec<CutoffRowV>,
+    /// The estimated shares added up, in percent as written: `0.4%`.
+    pub total: String,
+    /// The sum against the total cut-off, worded.
+    pub total_result: T,
+    /// The share of the emissions the inventory covers, estimated: `99.6%`.
+    pub covered: String,
+    /// True when `covered` reaches the required coverage.
+    pub coverage_met: bool,
+    /// True when some excluded process has no estimated share.
+    pub unestimated: bool,
+}
+
+/// One excluded process in the cut-off test.
+#[derive(Debug, Serialize)]
+pub struct CutoffRowV {
+    /// What is left out.
+    pub item: T,
+    /// Its estimated share of the footprint (`0.4%`), `—` when not estimated.
+    pub share: String,
+    /// The share against the cut-off for one process, worded.
+    pub result: T,
+}
+
+/// The data-quality scoring rules, one table each.
+#[derive(Debug, Serialize)]
+pub struct ScoringV {
+    /// How the activity data are obtained: continuous 6, periodic 3, estimated 1.
+    pub activity: Vec<RuleV>,
+    /// The factor categories: measured 6 … international 1.
+    pub factor: Vec<RuleV>,
+    /// The calibration of the meters: compliant 6, accepted 3, none 1.
+    pub calibration: Vec<RuleV>,
+}
+
+/// One scoring rule: what is scored, and its score.
+#[derive(Debug, Serialize)]
+pub struct RuleV {
+    /// The kind of data, factor category or calibration state, worded.
+    pub name: T,
+    /// Its score.
+    pub score: u8,
 }
 
 /// One row of the boundary table.
@@ -846,6 +900,8 @@ pub struct SourceV {
 /// One row of the table of activity data and factors.
 #[derive(Debug, Serialize)]
 pub struct ActivityV {
+    /// The stage's key (`materials`, `transport`, …), for the evaluation tables.
+    pub key: &'static str,
     /// The stage's name.
     pub stage: T,
     /// The activity: `铝件：3 t` / `Aluminium parts: 3 t`, or a mode's freight in tkm.
@@ -1189,16 +1245,7 @@ pub fn build_with(
                         .collect()
                 })
                 .unwrap_or_default(),
-            changes: e
-                .report
-                .changes
-                .iter()
-                .map(|c| ChangeV {
-                    revision: c.revision,
-                    date: date(c.date),
-                    note: (&c.note).into(),
-                })
-                .collect(),
+            changes: revision_history(c, e),
         },
         scope: ScopeV {
             criteria: s.criteria.iter().map(T::from).collect(),
@@ -1328,6 +1375,7 @@ pub fn build_with(
                     excluded: e.boundary.excluded.get(i).map(|x| T::from(&x.item)),
                 })
                 .collect(),
+            cutoff: cutoff(c, e),
         },
         factors: e
             .factors
@@ -1406,6 +1454,7 @@ pub fn build_with(
                 })
                 .collect()
         },
+        scoring: scoring(c),
         evaluation: EvaluationsV {
             output: evaluation(&e.data_evaluation.output),
             materials: evaluation(&e.data_evaluation.materials),
@@ -1530,6 +1579,99 @@ fn stage_named(e: &Engagement, key: &str) -> Option<Stage> {
         .copied()
         .find(|s| s.key == key)
         .or_else(|| Stage::by_key(key))
+}
+
+/// The revision history: the first issue (its date unknown unless the file lists it), then
+/// each change, in file order; empty for a first issue.
+fn revision_history(c: &Catalogue, e: &Engagement) -> Vec<ChangeV> {
+    let changes = &e.report.changes;
+    let first = (!changes.is_empty() && changes.iter().all(|x| x.revision != 1)).then(|| {
+        ChangeV {
+            revision: 1,
+            date: same("—"),
+            note: w(c, "view.change.first-issue", &[]),
+        }
+    });
+    first
+        .into_iter()
+        .chain(changes.iter().map(|x| ChangeV {
+            revision: x.revision,
+            date: date(x.date),
+            note: (&x.note).into(),
+        }))
+        .collect()
+}
+
+/// The cut-off test of the excluded processes, as the checks make it (`checks::cutoff`): a
+/// process without an estimate counts for nothing in the sum.
+fn cutoff(c: &Catalogue, e: &Engagement) -> CutoffV {
+    let s = &e.scope;
+    let test = |share: Decimal, cutoff: Decimal| {
+        let key = if share > cutoff {
+            "view.cutoff.above"
+        } else {
+            "view.cutoff.within"
+        };
+        w(c, key, &[("cutoff", &bi(pct(cutoff)))])
+    };
+    let excluded = &e.boundary.excluded;
+    let total: Decimal = excluded.iter().filter_map(|x| x.share).sum();
+    let covered = Decimal::ONE - total;
+    CutoffV {
+        rows: excluded
+            .iter()
+            .map(|x| CutoffRowV {
+                item: T::from(&x.item),
+                share: x.share.map_or_else(|| "—".into(), pct),
+                result: match x.share {
+                    Some(share) => test(share, s.cutoff_process),
+                    None => w(c, "view.cutoff.not-estimated", &[]),
+                },
+            })
+            .collect(),
+        total: pct(total),
+        total_result: test(total, s.cutoff_total),
+        covered: pct(covered),
+        coverage_met: covered >= s.coverage,
+        unestimated: excluded.iter().any(|x| x.share.is_none()),
+    }
+}
+
+/// The scoring rules, from the scores the engagement's types imply.
+fn scoring(c: &Catalogue) -> ScoringV {
+    let rule = |key: &str, score: u8| RuleV {
+        name: w(c, key, &[]),
+        score,
+    };
+    ScoringV {
+        activity: [
+            ("scoring.activity.continuous", ActivityMethod::Continuous),
+            ("scoring.activity.periodic", ActivityMethod::Periodic),
+            ("scoring.activity.estimated", ActivityMethod::Estimated),
+        ]
+        .into_iter()
+        .map(|(key, m)| rule(key, m.score()))
+        .collect(),
+        factor: [
+            Category::Measured,
+            Category::SameProcess,
+            Category::Manufacturer,
+            Category::Regional,
+            Category::National,
+            Category::International,
+        ]
+        .into_iter()
+        .map(|x| rule(category_key(x), x.score()))
+        .collect(),
+        calibration: [
+            ("scoring.calibration.compliant", Calibration::Compliant),
+            ("scoring.calibration.accepted", Calibration::Accepted),
+            ("scoring.calibration.none", Calibration::None),
+        ]
+        .into_iter()
+        .map(|(key, x)| rule(key, x.score()))
+        .collect(),
+    }
 }
 
 fn factor(c: &Catalogue, e: &Engagement, i: usize, f: &Factor) -> FactorV {
@@ -1890,6 +2032,7 @@ fn activities(
             | Activity::Process { quantity, .. } => rows.push((
                 l.stage,
                 ActivityV {
+                    key: l.stage.key,
                     stage: (&c.stage(l.stage).name).into(),
                     activity: if l.per_unit {
                         w(
@@ -1927,6 +2070,7 @@ fn activities(
         rows.push((
             stage,
             ActivityV {
+                key: stage.key,
                 stage: (&c.stage(stage).name).into(),
                 activity: w(
                     c,
