@@ -166,8 +166,16 @@ fn the_statement_is_on_one_page() {
             ("产品碳足迹评价声明", "签发日期", "目录")
         };
         assert!(page2.contains(title), "{}: no statement on page 2", r.name);
-        assert!(page2.contains(date), "{}: the signature is not on page 2", r.name);
-        assert!(page3.contains(contents), "{}: page 3 is not the contents", r.name);
+        assert!(
+            page2.contains(date),
+            "{}: the signature is not on page 2",
+            r.name
+        );
+        assert!(
+            page3.contains(contents),
+            "{}: page 3 is not the contents",
+            r.name
+        );
     }
 }
 

@@ -1585,12 +1585,10 @@ fn stage_named(e: &Engagement, key: &str) -> Option<Stage> {
 /// each change, in file order; empty for a first issue.
 fn revision_history(c: &Catalogue, e: &Engagement) -> Vec<ChangeV> {
     let changes = &e.report.changes;
-    let first = (!changes.is_empty() && changes.iter().all(|x| x.revision != 1)).then(|| {
-        ChangeV {
-            revision: 1,
-            date: same("—"),
-            note: w(c, "view.change.first-issue", &[]),
-        }
+    let first = (!changes.is_empty() && changes.iter().all(|x| x.revision != 1)).then(|| ChangeV {
+        revision: 1,
+        date: same("—"),
+        note: w(c, "view.change.first-issue", &[]),
     });
     first
         .into_iter()
