@@ -194,8 +194,8 @@ fn a_sparse_report_shows_the_cut_off_test_the_scoring_rules_and_its_history() {
         "Continuousmeasurement6",
         "Periodicmeasurementornameplatedata3",
         "Ownestimate1",
-        "measuredormass-balancefactor6",
-        "internationalfactor1",
+        "Measuredormass-balancefactor6",
+        "Internationalfactor1",
         "Nocalibrationrequirement1",
         // The history from the first issue, which the archive does not hold.
         "r1—Firstissue",
