@@ -143,3 +143,35 @@ fn other_engagements_have_no_mostly_blank_page_mid_section() {
     assert_no_blank_pages("gate", "tests/fixtures/valid/gate.yaml", &[]);
     assert_no_blank_pages("partial", "tests/fixtures/valid/partial.yaml", &[]);
 }
+
+/// The sample rendered in Chinese and English, as text (pdftotext, layout kept).
+fn sample_text() -> String {
+    let dir = folder("layout", "text");
+    let pdf = dir.join("report.pdf");
+    let run = cfp(&[
+        "render",
+        "samples/chennuo-2023.yaml",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    poppler("pdftotext", &[pdf.to_str().unwrap(), "-"])
+}
+
+#[test]
+fn freight_rows_name_their_supplier_and_headers_state_the_conversion() {
+    let text = sample_text();
+    // Three lines of vacuum interrupters from three suppliers are told apart.
+    for supplier in [
+        "真空开关管（武汉飞特）",
+        "真空开关管（大禹汉光）",
+        "真空开关管（锦州华光）",
+    ] {
+        assert!(text.contains(supplier), "no `{supplier}` in the report");
+    }
+    // Tonnes times tCO2e/t in kgCO2e: the formula in the header says ×1000.
+    assert!(
+        text.contains("C = A×B×1000"),
+        "the conversion is not in a header"
+    );
+}
