@@ -175,3 +175,17 @@ fn freight_rows_name_their_supplier_and_headers_state_the_conversion() {
         "the conversion is not in a header"
     );
 }
+
+#[test]
+fn key_value_tables_have_no_header_row() {
+    // The generated typst of the sample, as pinned: the statement's facts and the client's
+    // table are drawn by `kv` (no header, labels shaded), never as a table with a header.
+    let typst = std::fs::read_to_string(common::root().join("tests/golden/chennuo-2023.typ"))
+        .expect("golden typst");
+    for label in ["实质性和排除门槛", "企业名称"] {
+        let at = typst.find(label).unwrap_or_else(|| panic!("no `{label}`"));
+        let table = typst[..at].rfind("table(").unwrap_or(0);
+        let kv = typst[..at].rfind("#kv(").expect("a kv table");
+        assert!(kv > table, "`{label}` is not in a key-value table");
+    }
+}
