@@ -14,7 +14,7 @@ use crate::engagement::*;
 use crate::present::wording::Catalogue;
 use crate::uncertainty::{Input, Stats, Uncertainty};
 use crate::units::exact::Exact;
-use crate::units::rounding::Rounding;
+use crate::units::rounding::{Rounding, RoundingMode};
 
 /// A text in both languages; templates pick the report's languages.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -1716,6 +1716,17 @@ fn product(
     }
 }
 
+/// A conversion to kgCO2e as a reader checks it: its decimal when short (`1000`, `0.001`),
+/// else one over its reciprocal when that is short (`1/3.6` for MJ times tCO2/MWh), else
+/// its decimal to ten places.
+fn conversion_text(x: &Exact) -> String {
+    let short = |x: &Exact| x.round(6, RoundingMode::HalfEven) == *x;
+    match Exact::int(1).checked_div(x) {
+        Some(r) if !short(x) && short(&r) => format!("1/{}", r.to_plain(6)),
+        _ => x.to_plain(10),
+    }
+}
+
 /// A line's name in the tables and the uncertainty section: with its supplier for freight.
 fn line_name(c: &Catalogue, l: &Line) -> T {
     match &l.activity {
@@ -1988,7 +1999,7 @@ fn line(
     let conversion = if f.is_none() || lr.conversion == Exact::int(1) {
         String::new()
     } else {
-        lr.conversion.to_plain(10)
+        conversion_text(&lr.conversion)
     };
     let s = l.scores;
     LineV {
