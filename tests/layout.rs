@@ -24,6 +24,18 @@ struct Grey {
 
 /// Reads a binary PGM (`P5`, 8-bit) as pdftoppm writes it.
 fn read_pgm(path: &Path) -> Grey {
+    let (magic, width, height, pixels) = read_pnm(path);
+    assert_eq!(magic, "P5", "{}: not a binary PGM", path.display());
+    assert_eq!(pixels.len(), width * height, "{}", path.display());
+    Grey {
+        width,
+        height,
+        pixels,
+    }
+}
+
+/// Reads a binary PGM or PPM (8-bit): its magic number, width, height and samples.
+fn read_pnm(path: &Path) -> (String, usize, usize, Vec<u8>) {
     let bytes = std::fs::read(path).unwrap();
     // Four whitespace-separated fields (magic, width, height, maxval), then one whitespace.
     let mut fields = Vec::new();
@@ -38,16 +50,9 @@ fn read_pgm(path: &Path) -> Grey {
         }
         fields.push(std::str::from_utf8(&bytes[start..at]).unwrap().to_owned());
     }
-    assert_eq!(fields[0], "P5", "{}: not a binary PGM", path.display());
     assert_eq!(fields[3], "255", "{}: not 8-bit", path.display());
     let (width, height) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let pixels = bytes[at + 1..].to_vec();
-    assert_eq!(pixels.len(), width * height, "{}", path.display());
-    Grey {
-        width,
-        height,
-        pixels,
-    }
+    (fields[0].clone(), width, height, bytes[at + 1..].to_vec())
 }
 
 /// The share of the page's body (A4 inside the template's top and bottom margins, 2.7 cm and
@@ -188,4 +193,42 @@ fn key_value_tables_have_no_header_row() {
         let kv = typst[..at].rfind("#kv(").expect("a kv table");
         assert!(kv > table, "`{label}` is not in a key-value table");
     }
+}
+
+#[test]
+fn header_rows_are_shaded() {
+    // The header fill of style.typ.j2, #e8eef5, drawn: pages in colour at 30 dpi, and the
+    // pages with a pixel of that colour (give or take the antialiasing) counted.
+    let dir = folder("layout", "fill");
+    let pdf = dir.join("report.pdf");
+    let run = cfp(&[
+        "render",
+        "samples/chennuo-2023.yaml",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    poppler(
+        "pdftoppm",
+        &[
+            "-r",
+            "30",
+            pdf.to_str().unwrap(),
+            dir.join("p").to_str().unwrap(),
+        ],
+    );
+    let shaded = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ppm"))
+        .filter(|p| {
+            let (magic, _, _, rgb) = read_pnm(p);
+            assert_eq!(magic, "P6");
+            rgb.chunks(3).any(|px| {
+                let near = |v: u8, want: u8| v.abs_diff(want) <= 2;
+                near(px[0], 0xe8) && near(px[1], 0xee) && near(px[2], 0xf5)
+            })
+        })
+        .count();
+    assert!(shaded >= 15, "header fill on {shaded} pages only");
 }
