@@ -14,7 +14,7 @@ use crate::engagement::*;
 use crate::present::wording::Catalogue;
 use crate::uncertainty::{Input, Stats, Uncertainty};
 use crate::units::exact::Exact;
-use crate::units::rounding::Rounding;
+use crate::units::rounding::{Rounding, RoundingMode};
 
 /// A text in both languages; templates pick the report's languages.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -130,11 +130,6 @@ fn pct(fraction: Decimal) -> String {
     format!("{}%", (fraction * Decimal::ONE_HUNDRED).normalize())
 }
 
-/// The most rows a merged cell may span. Typst keeps a merged cell and all its rows on one
-/// page, so a longer span would run off the bottom of the page; past this the tables repeat
-/// the label instead. Eight rows of three lines each take about half a page.
-const SPAN_ROWS: usize = 8;
-
 /// The most products whose footprint rows (four each) one period cell may span.
 const SPAN_PRODUCTS: usize = 4;
 
@@ -196,10 +191,6 @@ pub struct View {
     /// The footprint table has too many rows for one cell to span them all: the period is
     /// printed beside each product instead of once for the table.
     pub period_per_product: bool,
-    /// A stage has too many lines for one cell to span them: the data-quality tables list
-    /// every stage under a full-width heading row, repeated on each page the stage takes,
-    /// rather than beside a merged cell. Decided for the whole report, so its tables agree.
-    pub quality_bands: bool,
     /// True when the engagement separates the origin of emissions (factor parts or removals,
     /// biogenic gas lines, freight by air): the summary tables then show emissions,
     /// removals and net emissions, and a table of the figures by origin follows.
@@ -526,6 +517,9 @@ pub struct StageV {
 pub struct LineV {
     /// The line's name: material, energy carrier or emission source.
     pub name: T,
+    /// The name the tables give the line: with a freight line's supplier, so that lines of
+    /// one material from several suppliers are told apart.
+    pub label: T,
     /// The supplier of a transport line, `/` when not given; empty for other lines.
     pub supplier: T,
     /// The transport mode, worded; empty for other lines.
@@ -577,6 +571,13 @@ pub struct StageLinesV {
     pub item: T,
     /// True when the lines are freight (mass x distance x factor).
     pub freight: bool,
+    /// The conversion to kgCO2e that every line of the stage shares (`1000` for tonnes
+    /// times tCO2e/t), written into the header's formula (`C = A×B×1000`); empty when there
+    /// is none or when the lines' conversions differ.
+    pub conversion: String,
+    /// True when the lines' conversions differ: each is shown in a column `k`, and the
+    /// formula reads `C = A×B×k`.
+    pub conversion_column: bool,
     /// The stage's key (`materials`, `transport`, `production`), for templates to tell
     /// stages apart.
     pub key: &'static str,
@@ -1407,10 +1408,6 @@ pub fn build_with(
         product_names,
         footprint_rows: e.products.len() * (e.boundary.stages.len() + 1),
         period_per_product: e.products.len() > SPAN_PRODUCTS,
-        quality_bands: products
-            .iter()
-            .flat_map(|p| &p.inventory)
-            .any(|stage| stage.lines.len() > SPAN_ROWS),
         origin_separated: e.origin_separated(),
         functional_unit: match e.products.split_first() {
             Some((first, rest))
@@ -1761,11 +1758,17 @@ fn product(
                 .filter(|(l, _)| l.stage == s)
                 .map(|(l, lr)| line(c, e, l, lr, r))
                 .collect();
+            let conversion_column = lines.iter().any(|l| l.conversion != lines[0].conversion);
             StageLinesV {
                 name: (&c.stage(s).name).into(),
                 short: (&c.stage(s).short).into(),
                 item: (&c.stage(s).item).into(),
                 freight: s.freight,
+                conversion: match lines.first() {
+                    Some(first) if !conversion_column => first.conversion.clone(),
+                    _ => String::new(),
+                },
+                conversion_column,
                 key: s.key,
                 per_unit: lines.iter().any(|l| l.per_unit),
                 lines,
@@ -1853,7 +1856,18 @@ fn product(
     }
 }
 
-/// A line's name for the uncertainty section: with its supplier for freight.
+/// A conversion to kgCO2e as a reader checks it: its decimal when short (`1000`, `0.001`),
+/// else one over its reciprocal when that is short (`1/3.6` for MJ times tCO2/MWh), else
+/// its decimal to ten places.
+fn conversion_text(x: &Exact) -> String {
+    let short = |x: &Exact| x.round(6, RoundingMode::HalfEven) == *x;
+    match Exact::int(1).checked_div(x) {
+        Some(r) if !short(x) && short(&r) => format!("1/{}", r.to_plain(6)),
+        _ => x.to_plain(10),
+    }
+}
+
+/// A line's name in the tables and the uncertainty section: with its supplier for freight.
 fn line_name(c: &Catalogue, l: &Line) -> T {
     match &l.activity {
         Activity::Transport {
@@ -2127,11 +2141,12 @@ fn line(
     let conversion = if f.is_none() || lr.conversion == Exact::int(1) {
         String::new()
     } else {
-        lr.conversion.to_plain(10)
+        conversion_text(&lr.conversion)
     };
     let s = l.scores;
     LineV {
         name: (&l.name).into(),
+        label: line_name(c, l),
         supplier,
         mode: md,
         count,
