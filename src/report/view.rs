@@ -14,7 +14,7 @@ use crate::engagement::*;
 use crate::present::wording::Catalogue;
 use crate::uncertainty::{Input, Stats, Uncertainty};
 use crate::units::exact::Exact;
-use crate::units::rounding::Rounding;
+use crate::units::rounding::{Rounding, group_thousands};
 
 /// A text in both languages; templates pick the report's languages.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -146,8 +146,29 @@ const LONG_LIST: usize = 40;
 /// continue on the next page: about two thirds of a page of the findings table.
 const LONG_ENTRY: usize = 3000;
 
+/// Figures as the report prints them: rounded as configured, and grouped by thousands when
+/// the file asks for it (`report.number_style: grouped`). Only the report groups: JSON, the
+/// workbook and the check output keep plain figures.
+#[derive(Clone, Copy)]
+struct Figures {
+    rounding: Rounding,
+    grouped: bool,
+}
+
+impl Figures {
+    /// `value` rounded once and written out (`1550204.46`, or `1 550 204.46` grouped).
+    fn format(&self, value: impl Into<Exact>) -> String {
+        let plain = self.rounding.format(value);
+        if self.grouped {
+            group_thousands(&plain)
+        } else {
+            plain
+        }
+    }
+}
+
 /// A reconciliation's difference in percent, or a dash when nothing was computed.
-fn difference(rec: &crate::calc::Reconciliation, r: Rounding) -> String {
+fn difference(rec: &crate::calc::Reconciliation, r: Figures) -> String {
     rec.difference_pct
         .as_ref()
         .map_or("—".into(), |d| r.format(d))
@@ -776,7 +797,7 @@ fn basis_name(c: &Catalogue, b: AllocationBasis) -> T {
 }
 
 /// The allocation tables: each shared item with each product's part.
-fn allocation(c: &Catalogue, v: &Verified, r: Rounding) -> Vec<AllocationV> {
+fn allocation(c: &Catalogue, v: &Verified, r: Figures) -> Vec<AllocationV> {
     let e = &v.engagement;
     e.shared
         .iter()
@@ -1107,7 +1128,10 @@ pub fn build_with(
     c: &Catalogue,
 ) -> View {
     let e = &v.engagement;
-    let r = e.scope.rounding;
+    let r = Figures {
+        rounding: e.scope.rounding,
+        grouped: e.report.number_style == NumberStyle::Grouped,
+    };
     let s = &e.scope;
     let product_names = join(e.products.iter().map(|p| T::from(&p.name)));
     let products: Vec<ProductV> = e
@@ -1225,8 +1249,8 @@ pub fn build_with(
             gwp: format!("{:?}", s.gwp),
             rounding: w(
                 c,
-                &format!("rounding.{}", r.mode.key()),
-                &[("places", &bi(r.places.to_string()))],
+                &format!("rounding.{}", r.rounding.mode.key()),
+                &[("places", &bi(r.rounding.places.to_string()))],
             ),
         },
         verifier: VerifierV {
@@ -1425,7 +1449,7 @@ pub fn build_with(
             })
             .collect(),
         attachments: e.attachments.iter().map(|a| T::from(&a.title)).collect(),
-        findings: findings(c, e, &v.findings),
+        findings: findings(c, e, &v.findings, r.grouped),
         register: register(c, e),
         sha256: crate::report::archive::sha256_hex(source),
     }
@@ -1438,8 +1462,14 @@ fn entries(e: &Engagement) -> &[RegisterEntry] {
         .map_or(&[][..], |v| v.register.as_slice())
 }
 
-/// The automatic checks' findings, each with the register entry answering it.
-fn findings(c: &Catalogue, e: &Engagement, all: &[crate::checks::Finding]) -> Vec<FindingV> {
+/// The automatic checks' findings, each with the register entry answering it; figures
+/// grouped by thousands when `grouped`.
+fn findings(
+    c: &Catalogue,
+    e: &Engagement,
+    all: &[crate::checks::Finding],
+    grouped: bool,
+) -> Vec<FindingV> {
     let register = entries(e);
     all.iter()
         .map(|f| {
@@ -1447,7 +1477,7 @@ fn findings(c: &Catalogue, e: &Engagement, all: &[crate::checks::Finding]) -> Ve
             FindingV {
                 code: f.code,
                 title: (&crate::present::finding_title(c, f)).into(),
-                message: (&crate::present::finding(c, e, f)).into(),
+                message: (&crate::present::finding_styled(c, e, f, grouped)).into(),
                 entry: entry.map(|(i, _)| i + 1),
                 disposition: match entry {
                     Some((i, r)) => w(
@@ -1561,7 +1591,7 @@ fn product(
     e: &Engagement,
     p: &Product,
     pr: &crate::calc::ProductResult,
-    r: Rounding,
+    r: Figures,
 ) -> ProductV {
     let hundred = Exact::from(100u32);
     let output = Exact::from(p.output);
@@ -1640,7 +1670,7 @@ fn product(
         .max_by(|(a, x), (b, y)| x.cmp(y).then(b.cmp(a)))
         .map_or(Stage::MATERIALS, |(s, _)| s);
     let rounding_sum = |parts: &StageMap<Exact>, total: &Exact| {
-        parts.values().map(|v| r.round(v)).sum::<Exact>() != r.round(total)
+        parts.values().map(|v| r.rounding.round(v)).sum::<Exact>() != r.rounding.round(total)
     };
     ProductV {
         id: p.id.clone(),
@@ -1682,9 +1712,9 @@ fn product(
             || pr
                 .shares
                 .values()
-                .map(|v| r.round(&(v * &hundred)))
+                .map(|v| r.rounding.round(&(v * &hundred)))
                 .sum::<Exact>()
-                != r.round(&hundred),
+                != r.rounding.round(&hundred),
         hotspot: (&c.stage(hotspot).name).into(),
         sources: sources(c, p, &e.boundary.stages),
         activities: activities(c, e, p, pr, r),
@@ -1750,7 +1780,7 @@ fn uncertainty(
     p: &Product,
     pr: &crate::calc::ProductResult,
     u: &Uncertainty,
-    r: Rounding,
+    r: Figures,
 ) -> UncertaintyV {
     let approach1 = u
         .approach1_pct
@@ -1805,7 +1835,7 @@ fn tornado(
     e: &Engagement,
     p: &Product,
     pr: &crate::calc::ProductResult,
-    r: Rounding,
+    r: Figures,
 ) -> Option<TornadoV> {
     let largest = pr.sensitivity.first()?.contribution.abs();
     let hundred = Exact::from(100u32);
@@ -1862,7 +1892,7 @@ fn activities(
     e: &Engagement,
     p: &Product,
     pr: &crate::calc::ProductResult,
-    r: Rounding,
+    r: Figures,
 ) -> Vec<ActivityV> {
     let factor_text = |l: &Line| match l.factor {
         Some(f) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
@@ -1951,7 +1981,7 @@ fn line(
     e: &Engagement,
     l: &Line,
     lr: &crate::calc::LineResult,
-    r: Rounding,
+    r: Figures,
 ) -> LineV {
     let f = l.factor.map(|i| &e.factors[i]);
     let (a, b, supplier, md, count) = match &l.activity {
