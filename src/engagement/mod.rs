@@ -285,8 +285,8 @@ pub struct Industry {
 pub struct Equipment {
     /// The equipment's name.
     pub name: Bi,
-    /// Its model, as written.
-    pub model: Option<String>,
+    /// Its model, in each language (a model name with Chinese words has an English one).
+    pub model: Option<Bi>,
     /// Its power or rating, as written (`300W`).
     pub power: Option<String>,
     /// How many there are, when given.

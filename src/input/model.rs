@@ -577,9 +577,8 @@ pub struct Industry {
 pub struct Equipment {
     /// 设备名称 / Name
     pub name: Text,
-    /// 设备型号 / Model
-    #[schemars(with = "Option<NumberOrString>")]
-    pub model: Option<String>,
+    /// 设备型号，一个字符串或 {zh: …, en: …}（含中文时请给出英文）/ Model: one string, or {zh: …, en: …} when it has Chinese words
+    pub model: Option<Text>,
     /// 功率/参数 / Power or rating
     #[schemars(with = "Option<NumberOrString>")]
     pub power: Option<String>,

@@ -63,6 +63,39 @@ fn bi(s: String) -> Bi {
     }
 }
 
+/// A count as written (`13000 只`), its Chinese counter word translated for the English
+/// (`13000 pcs`, catalogue keys `view.counter.*`); anything else is the same in both.
+fn count_text(c: &Catalogue, written: &str) -> T {
+    let written = written.trim();
+    let split = written
+        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.' || ch == ','))
+        .unwrap_or(written.len());
+    let (number, counter) = (written[..split].trim(), written[split..].trim());
+    let key = match counter {
+        "只" | "个" | "件" | "枚" | "支" | "根" | "块" | "片" | "颗" | "粒" => "piece",
+        "套" => "set",
+        "台" => "unit",
+        "米" => "metre",
+        _ => return same(written),
+    };
+    let en = c.word(&format!("view.counter.{key}"), &[]).en;
+    t(written, format!("{number} {en}"))
+}
+
+/// A power or rating as written, a space between the figure and its unit (`300W` →
+/// `300 W`), as in every other quantity of the report.
+fn spaced_unit(written: &str) -> String {
+    let split = written
+        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
+        .unwrap_or(written.len());
+    let (number, unit) = written.split_at(split);
+    if split > 0 && unit.starts_with(|ch: char| ch.is_ascii_alphabetic()) {
+        format!("{number} {unit}")
+    } else {
+        written.to_string()
+    }
+}
+
 /// The same string in both languages (numbers, codes, names).
 fn same(s: impl Into<String>) -> T {
     let s = s.into();
@@ -122,7 +155,12 @@ pub fn date(d: NaiveDate) -> T {
 
 fn span(s: Span) -> T {
     let (a, b) = (date(s.from), date(s.to));
-    t(format!("{}—{}", a.zh, b.zh), format!("{} – {}", a.en, b.en))
+    // `至` rather than a dash: a dash may begin a line (`—2023 年 12 月`); the English dash
+    // stays with the date before it (a no-break space).
+    t(
+        format!("{}至{}", a.zh, b.zh),
+        format!("{}\u{a0}– {}", a.en, b.en),
+    )
 }
 
 /// A fraction as a percentage, as written in the file: 0.05 -> `5%`.
@@ -374,8 +412,8 @@ pub struct VerifierV {
 pub struct EquipmentV {
     /// The equipment's name.
     pub name: T,
-    /// Its model as written, `/` when not given.
-    pub model: String,
+    /// Its model in each language, `/` when not given.
+    pub model: T,
     /// Its power or rating as written, `/` when not given.
     pub power: String,
     /// The remark; else how many there are (`7 台`) when more than one; else empty.
@@ -497,8 +535,9 @@ pub struct LineV {
     pub supplier: T,
     /// The transport mode, worded; empty for other lines.
     pub mode: T,
-    /// The count bought, as written (`13000 只`); empty when not given.
-    pub count: String,
+    /// The count bought: in Chinese as written (`13000 只`), in English with the counter
+    /// translated (`13000 pcs`); empty when not given.
+    pub count: T,
     /// Activity (materials, energy, process) or mass (transport), as written.
     pub a: String,
     /// The unit of `a`, as written (`t`, `kWh`).
@@ -1307,8 +1346,8 @@ pub fn build_with(
                 .iter()
                 .map(|q| EquipmentV {
                     name: (&q.name).into(),
-                    model: q.model.clone().unwrap_or_else(|| "/".into()),
-                    power: q.power.clone().unwrap_or_else(|| "/".into()),
+                    model: q.model.as_ref().map_or_else(|| same("/"), T::from),
+                    power: q.power.as_deref().map_or_else(|| "/".into(), spaced_unit),
                     note: match (&q.note, q.count) {
                         (Some(n), _) => n.into(),
                         (None, Some(n)) if n > 1 => {
@@ -1996,13 +2035,13 @@ fn line(
             Some(*distance),
             opt(supplier).unwrap_or_else(|| same("/")),
             mode(c, *m),
-            count.clone().unwrap_or_default(),
+            count
+                .as_deref()
+                .map_or_else(|| same(""), |n| count_text(c, n)),
         ),
         Activity::Material { quantity }
         | Activity::Energy { quantity }
-        | Activity::Process { quantity, .. } => {
-            (*quantity, None, same(""), same(""), String::new())
-        }
+        | Activity::Process { quantity, .. } => (*quantity, None, same(""), same(""), same("")),
     };
     let (factor, factor_unit, factor_id) = match f {
         Some(f) => (f.value.to_string(), f.unit.to_string(), f.id.clone()),
