@@ -142,7 +142,8 @@ fn typst_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result
 }
 
 /// `text` as typst markup: string literals, a figure grouped with thin spaces (`1 550 204.46`)
-/// in a box of its own so that it stays on one line.
+/// in a box of its own so that it stays on one line. Quotes are printed as written: the
+/// data's text is never reinterpreted.
 fn typst_markup(text: &str) -> String {
     if !text.contains('\u{2009}') {
         return format!("#{};", typst_string(text));
@@ -150,8 +151,8 @@ fn typst_markup(text: &str) -> String {
     let in_figure = |c: char| c.is_ascii_digit() || c == '.' || c == '\u{2009}';
     let mut out = String::new();
     let mut rest = text;
-    while !rest.is_empty() {
-        let figure = rest.starts_with(in_figure);
+    while let Some(c) = rest.chars().next() {
+        let figure = in_figure(c);
         let end = rest
             .find(|c: char| in_figure(c) != figure)
             .unwrap_or(rest.len());
