@@ -254,3 +254,56 @@ fn the_english_report_is_english_throughout() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// Every /Alt text of the structure tree (images: logo, signature, seal, charts).
+fn alt_texts(pdf: &std::path::Path) -> Vec<String> {
+    let doc = Document::load(pdf).unwrap();
+    doc.objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter_map(|d| d.get(b"Alt").ok())
+        .filter_map(|a| lopdf::decode_text_string(a).ok())
+        .collect()
+}
+
+#[test]
+fn one_language_reports_hold_no_text_of_the_other() {
+    let pdf = render(&["--lang", "en"], "en-only");
+    let text = common::poppler("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    let chinese: Vec<&str> = text.lines().filter(|l| l.chars().any(is_chinese)).collect();
+    assert!(
+        chinese.is_empty(),
+        "Chinese in the English report: {chinese:#?}"
+    );
+    // The counts' Chinese counter words are translated, the power spaced like other units.
+    assert!(text.contains("13000 pcs") && text.contains("4000 m") && text.contains("300 W"));
+    assert!(text.contains("Category: national factor"), "{text}");
+
+    let pdf = render(&["--lang", "zh"], "zh-only");
+    let text = common::poppler("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    for english in ["category", "Category", "pcs", "Figure", "Table", "Contents"] {
+        assert!(!text.contains(english), "`{english}` in the Chinese report");
+    }
+    assert!(text.contains("13000 只") && text.contains("因子类别：国内排放因子"));
+    for alt in alt_texts(&pdf) {
+        assert!(
+            !is_english(&alt),
+            "English alt text in the Chinese report: {alt}"
+        );
+    }
+}
+
+#[test]
+fn the_bilingual_contents_list_both_languages_and_figures_are_numbered() {
+    let pdf = render(&[], "contents");
+    let text = common::poppler("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    let squashed: String = text.split_whitespace().collect();
+    assert!(
+        squashed.contains("一、项目评价概述/Overviewoftheverification"),
+        "{text}"
+    );
+    assert!(squashed.contains("3.5不确定性与敏感性分析/Uncertaintyandsensitivity"));
+    assert!(squashed.contains("图3.3-1") && squashed.contains("Figure3.3-1"));
+    assert!(squashed.contains("图3.5-1") && squashed.contains("Figure3.5-1"));
+    assert!(!text.contains("图：") && !text.contains("Figure:"));
+}

@@ -60,7 +60,7 @@ pub fn group_thousands(figure: &str) -> String {
     }
     let mut out = figure[..start].to_string();
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{2009}');
         }
         out.push(d);
