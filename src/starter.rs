@@ -38,6 +38,7 @@ report:
   issued: 2024-03-01
   status: draft                   # draft | reviewed | approved (approved needs verifier.approver)
   languages: [{langs}]
+  number_style: plain             # plain (1550204.46) | grouped (1 550 204.46, in the PDF only)
 
 engagement:
   criteria:                       # the standards, in order

@@ -729,7 +729,7 @@ fn section_7_prints_the_findings_register_numbered_and_worded() {
         "发现（2024 年 2 月 5 日）",
         "Raised (5 February 2024)",
         "受评价方回复：声明值取自内部核算表的早期版本",
-        "Client's response: The claimed figure was taken from an early version",
+        "Client’s response: The claimed figure was taken from an early version",
         "Conclusion: The scores are the team's professional judgement",
     ] {
         assert!(has(s7, needle), "section 7 lacks {needle:?}:\n{s7}");

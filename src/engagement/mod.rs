@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::diag::Path;
 pub use crate::input::model::{
     ActivityMethod, AllocationBasis, Assurance, Calibration, Category, EntryStatus, EntryType,
-    GasOrigin, Language, OpinionType, Role, Status, TransportMode,
+    GasOrigin, Language, NumberStyle, OpinionType, Role, Status, TransportMode,
 };
 use crate::units::quantity::{FactorUnit, GwpSet, Quantity};
 use crate::units::rounding::Rounding;
@@ -107,6 +107,8 @@ pub struct Report {
     pub title: Bi,
     /// What changed in each revision after the first, in file order.
     pub changes: Vec<Change>,
+    /// How the PDF writes figures: plain (the default) or grouped by thousands.
+    pub number_style: NumberStyle,
 }
 
 /// One entry of the revision history.
@@ -283,8 +285,8 @@ pub struct Industry {
 pub struct Equipment {
     /// The equipment's name.
     pub name: Bi,
-    /// Its model, as written.
-    pub model: Option<String>,
+    /// Its model, in each language (a model name with Chinese words has an English one).
+    pub model: Option<Bi>,
     /// Its power or rating, as written (`300W`).
     pub power: Option<String>,
     /// How many there are, when given.

@@ -172,6 +172,22 @@ pub struct Report {
     pub title: Option<Text>,
     /// 修订内容（版本 > 1 时必填）/ What changed, required from revision 2
     pub changes: Option<Vec<Change>>,
+    /// 报告中数字的写法，默认 plain / How the PDF writes figures, default plain; JSON, workbook and check output always plain
+    pub number_style: Option<NumberStyle>,
+}
+
+/// 数字写法 / How the report writes its figures
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+// Values are described with `//`: a `///` on a value turns the JSON Schema's flat `enum`
+// into a `oneOf`, which editors report less clearly.
+#[allow(missing_docs)]
+pub enum NumberStyle {
+    // 不分节，如 1550204.46 / Digits ungrouped, e.g. 1550204.46
+    #[default]
+    Plain,
+    // 整数部分每三位以窄空格分节，如 1 550 204.46 / The integer part grouped by thousands with a thin space, e.g. 1 550 204.46
+    Grouped,
 }
 
 /// 报告状态 / How far the report has gone through review and approval
@@ -561,9 +577,8 @@ pub struct Industry {
 pub struct Equipment {
     /// 设备名称 / Name
     pub name: Text,
-    /// 设备型号 / Model
-    #[schemars(with = "Option<NumberOrString>")]
-    pub model: Option<String>,
+    /// 设备型号，一个字符串或 {zh: …, en: …}（含中文时请给出英文）/ Model: one string, or {zh: …, en: …} when it has Chinese words
+    pub model: Option<Text>,
     /// 功率/参数 / Power or rating
     #[schemars(with = "Option<NumberOrString>")]
     pub power: Option<String>,

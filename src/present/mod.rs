@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::checks::{Fact, Finding};
 use crate::engagement::{Bi, Engagement, Factor, Language};
-use crate::units::rounding::Rounding;
+use crate::units::rounding::{Rounding, group_thousands};
 use wording::Catalogue;
 
 /// A fraction in percent, as written in the file: 0.05 -> `5`.
@@ -40,8 +40,10 @@ pub fn join(c: &Catalogue, names: &[Bi]) -> Bi {
 }
 
 /// A fact as text in each language; terms are worded with the placeholders before them.
-fn fact(c: &Catalogue, r: Rounding, f: &Fact, args: &[(&str, &Bi)]) -> Bi {
+/// Figures grouped by thousands when `grouped` (the report's `number_style`).
+fn fact(c: &Catalogue, r: Rounding, grouped: bool, f: &Fact, args: &[(&str, &Bi)]) -> Bi {
     match f {
+        Fact::Figure(x) if grouped => same(group_thousands(&r.format(x))),
         Fact::Figure(x) => same(r.format(x)),
         Fact::Fraction(x) => same(percent(*x)),
         Fact::Int(n) => same(n.to_string()),
@@ -94,6 +96,12 @@ pub fn finding_key(f: &Finding) -> String {
 /// A finding worded from the catalogue in both languages, its figures rounded with the
 /// engagement's rounding.
 pub fn finding(c: &Catalogue, e: &Engagement, f: &Finding) -> Bi {
+    finding_styled(c, e, f, false)
+}
+
+/// A finding as the report prints it: like [`finding`], its figures grouped by thousands
+/// when `grouped` (`report.number_style: grouped`; JSON and check output stay plain).
+pub fn finding_styled(c: &Catalogue, e: &Engagement, f: &Finding, grouped: bool) -> Bi {
     let r = e.scope.rounding;
     let mut args: Vec<(&str, Bi)> = Vec::new();
     if let Some(p) = &f.subject.product {
@@ -114,7 +122,7 @@ pub fn finding(c: &Catalogue, e: &Engagement, f: &Finding) -> Bi {
     }
     for (name, value) in &f.figures {
         let refs: Vec<(&str, &Bi)> = args.iter().map(|(n, v)| (*n, v)).collect();
-        let text = fact(c, r, value, &refs);
+        let text = fact(c, r, grouped, value, &refs);
         args.push((name, text));
     }
     let refs: Vec<(&str, &Bi)> = args.iter().map(|(n, v)| (*n, v)).collect();

@@ -112,6 +112,9 @@ pub fn typst_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            // A thin space (grouped figures): the style typesets it as spacing, no font needs
+            // a glyph for it.
+            '\u{2009}' => out.push_str("\\u{2009}"),
             c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
@@ -134,8 +137,34 @@ fn typst_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result
         Some(s) => s.to_owned(),
         None => value.to_string(),
     };
-    out.write_str(&format!("#{};", typst_string(&text)))
+    out.write_str(&typst_markup(&text))
         .map_err(|e| Error::new(ErrorKind::WriteFailure, e.to_string()))
+}
+
+/// `text` as typst markup: string literals, a figure grouped with thin spaces (`1 550 204.46`)
+/// in a box of its own so that it stays on one line. Quotes are printed as written: the
+/// data's text is never reinterpreted.
+fn typst_markup(text: &str) -> String {
+    if !text.contains('\u{2009}') {
+        return format!("#{};", typst_string(text));
+    }
+    let in_figure = |c: char| c.is_ascii_digit() || c == '.' || c == '\u{2009}';
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let figure = in_figure(c);
+        let end = rest
+            .find(|c: char| in_figure(c) != figure)
+            .unwrap_or(rest.len());
+        let (piece, tail) = rest.split_at(end);
+        if figure && piece.contains('\u{2009}') {
+            out.push_str(&format!("#box[#{};]", typst_string(piece)));
+        } else {
+            out.push_str(&format!("#{};", typst_string(piece)));
+        }
+        rest = tail;
+    }
+    out
 }
 
 /// `|str`: a value as a typst string literal for code (`image({{ path|str }})`).

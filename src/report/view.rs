@@ -14,7 +14,7 @@ use crate::engagement::*;
 use crate::present::wording::Catalogue;
 use crate::uncertainty::{Input, Stats, Uncertainty};
 use crate::units::exact::Exact;
-use crate::units::rounding::{Rounding, RoundingMode};
+use crate::units::rounding::{Rounding, RoundingMode, group_thousands};
 
 /// A text in both languages; templates pick the report's languages.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -60,6 +60,39 @@ fn bi(s: String) -> Bi {
     Bi {
         zh: s.clone(),
         en: s,
+    }
+}
+
+/// A count as written (`13000 只`), its Chinese counter word translated for the English
+/// (`13000 pcs`, catalogue keys `view.counter.*`); anything else is the same in both.
+fn count_text(c: &Catalogue, written: &str) -> T {
+    let written = written.trim();
+    let split = written
+        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.' || ch == ','))
+        .unwrap_or(written.len());
+    let (number, counter) = (written[..split].trim(), written[split..].trim());
+    let key = match counter {
+        "只" | "个" | "件" | "枚" | "支" | "根" | "块" | "片" | "颗" | "粒" => "piece",
+        "套" => "set",
+        "台" => "unit",
+        "米" => "metre",
+        _ => return same(written),
+    };
+    let en = c.word(&format!("view.counter.{key}"), &[]).en;
+    t(written, format!("{number} {en}"))
+}
+
+/// A power or rating as written, a space between the figure and its unit (`300W` →
+/// `300 W`), as in every other quantity of the report.
+fn spaced_unit(written: &str) -> String {
+    let split = written
+        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
+        .unwrap_or(written.len());
+    let (number, unit) = written.split_at(split);
+    if split > 0 && unit.starts_with(|ch: char| ch.is_ascii_alphabetic()) {
+        format!("{number} {unit}")
+    } else {
+        written.to_string()
     }
 }
 
@@ -122,7 +155,12 @@ pub fn date(d: NaiveDate) -> T {
 
 fn span(s: Span) -> T {
     let (a, b) = (date(s.from), date(s.to));
-    t(format!("{}—{}", a.zh, b.zh), format!("{} – {}", a.en, b.en))
+    // `至` rather than a dash: a dash may begin a line (`—2023 年 12 月`); the English dash
+    // stays with the date before it (a no-break space).
+    t(
+        format!("{}至{}", a.zh, b.zh),
+        format!("{}\u{a0}– {}", a.en, b.en),
+    )
 }
 
 /// A fraction as a percentage, as written in the file: 0.05 -> `5%`.
@@ -141,8 +179,29 @@ const LONG_LIST: usize = 40;
 /// continue on the next page: about two thirds of a page of the findings table.
 const LONG_ENTRY: usize = 3000;
 
+/// Figures as the report prints them: rounded as configured, and grouped by thousands when
+/// the file asks for it (`report.number_style: grouped`). Only the report groups: JSON, the
+/// workbook and the check output keep plain figures.
+#[derive(Clone, Copy)]
+struct Figures {
+    rounding: Rounding,
+    grouped: bool,
+}
+
+impl Figures {
+    /// `value` rounded once and written out (`1550204.46`, or `1 550 204.46` grouped).
+    fn format(&self, value: impl Into<Exact>) -> String {
+        let plain = self.rounding.format(value);
+        if self.grouped {
+            group_thousands(&plain)
+        } else {
+            plain
+        }
+    }
+}
+
 /// A reconciliation's difference in percent, or a dash when nothing was computed.
-fn difference(rec: &crate::calc::Reconciliation, r: Rounding) -> String {
+fn difference(rec: &crate::calc::Reconciliation, r: Figures) -> String {
     rec.difference_pct
         .as_ref()
         .map_or("—".into(), |d| r.format(d))
@@ -347,8 +406,8 @@ pub struct VerifierV {
 pub struct EquipmentV {
     /// The equipment's name.
     pub name: T,
-    /// Its model as written, `/` when not given.
-    pub model: String,
+    /// Its model in each language, `/` when not given.
+    pub model: T,
     /// Its power or rating as written, `/` when not given.
     pub power: String,
     /// The remark; else how many there are (`7 台`) when more than one; else empty.
@@ -524,8 +583,9 @@ pub struct LineV {
     pub supplier: T,
     /// The transport mode, worded; empty for other lines.
     pub mode: T,
-    /// The count bought, as written (`13000 只`); empty when not given.
-    pub count: String,
+    /// The count bought: in Chinese as written (`13000 只`), in English with the counter
+    /// translated (`13000 pcs`); empty when not given.
+    pub count: T,
     /// Activity (materials, energy, process) or mass (transport), as written.
     pub a: String,
     /// The unit of `a`, as written (`t`, `kWh`).
@@ -831,7 +891,7 @@ fn basis_name(c: &Catalogue, b: AllocationBasis) -> T {
 }
 
 /// The allocation tables: each shared item with each product's part.
-fn allocation(c: &Catalogue, v: &Verified, r: Rounding) -> Vec<AllocationV> {
+fn allocation(c: &Catalogue, v: &Verified, r: Figures) -> Vec<AllocationV> {
     let e = &v.engagement;
     e.shared
         .iter()
@@ -1164,7 +1224,10 @@ pub fn build_with(
     c: &Catalogue,
 ) -> View {
     let e = &v.engagement;
-    let r = e.scope.rounding;
+    let r = Figures {
+        rounding: e.scope.rounding,
+        grouped: e.report.number_style == NumberStyle::Grouped,
+    };
     let s = &e.scope;
     let product_names = join(e.products.iter().map(|p| T::from(&p.name)));
     let products: Vec<ProductV> = e
@@ -1273,8 +1336,8 @@ pub fn build_with(
             gwp: format!("{:?}", s.gwp),
             rounding: w(
                 c,
-                &format!("rounding.{}", r.mode.key()),
-                &[("places", &bi(r.places.to_string()))],
+                &format!("rounding.{}", r.rounding.mode.key()),
+                &[("places", &bi(r.rounding.places.to_string()))],
             ),
         },
         verifier: VerifierV {
@@ -1331,8 +1394,8 @@ pub fn build_with(
                 .iter()
                 .map(|q| EquipmentV {
                     name: (&q.name).into(),
-                    model: q.model.clone().unwrap_or_else(|| "/".into()),
-                    power: q.power.clone().unwrap_or_else(|| "/".into()),
+                    model: q.model.as_ref().map_or_else(|| same("/"), T::from),
+                    power: q.power.as_deref().map_or_else(|| "/".into(), spaced_unit),
                     note: match (&q.note, q.count) {
                         (Some(n), _) => n.into(),
                         (None, Some(n)) if n > 1 => {
@@ -1471,7 +1534,7 @@ pub fn build_with(
             })
             .collect(),
         attachments: e.attachments.iter().map(|a| T::from(&a.title)).collect(),
-        findings: findings(c, e, &v.findings),
+        findings: findings(c, e, &v.findings, r.grouped),
         register: register(c, e),
         sha256: crate::report::archive::sha256_hex(source),
     }
@@ -1484,8 +1547,14 @@ fn entries(e: &Engagement) -> &[RegisterEntry] {
         .map_or(&[][..], |v| v.register.as_slice())
 }
 
-/// The automatic checks' findings, each with the register entry answering it.
-fn findings(c: &Catalogue, e: &Engagement, all: &[crate::checks::Finding]) -> Vec<FindingV> {
+/// The automatic checks' findings, each with the register entry answering it; figures
+/// grouped by thousands when `grouped`.
+fn findings(
+    c: &Catalogue,
+    e: &Engagement,
+    all: &[crate::checks::Finding],
+    grouped: bool,
+) -> Vec<FindingV> {
     let register = entries(e);
     all.iter()
         .map(|f| {
@@ -1493,7 +1562,7 @@ fn findings(c: &Catalogue, e: &Engagement, all: &[crate::checks::Finding]) -> Ve
             FindingV {
                 code: f.code,
                 title: (&crate::present::finding_title(c, f)).into(),
-                message: (&crate::present::finding(c, e, f)).into(),
+                message: (&crate::present::finding_styled(c, e, f, grouped)).into(),
                 entry: entry.map(|(i, _)| i + 1),
                 disposition: match entry {
                     Some((i, r)) => w(
@@ -1698,7 +1767,7 @@ fn product(
     e: &Engagement,
     p: &Product,
     pr: &crate::calc::ProductResult,
-    r: Rounding,
+    r: Figures,
 ) -> ProductV {
     let hundred = Exact::from(100u32);
     let output = Exact::from(p.output);
@@ -1783,7 +1852,7 @@ fn product(
         .max_by(|(a, x), (b, y)| x.cmp(y).then(b.cmp(a)))
         .map_or(Stage::MATERIALS, |(s, _)| s);
     let rounding_sum = |parts: &StageMap<Exact>, total: &Exact| {
-        parts.values().map(|v| r.round(v)).sum::<Exact>() != r.round(total)
+        parts.values().map(|v| r.rounding.round(v)).sum::<Exact>() != r.rounding.round(total)
     };
     ProductV {
         id: p.id.clone(),
@@ -1825,9 +1894,9 @@ fn product(
             || pr
                 .shares
                 .values()
-                .map(|v| r.round(&(v * &hundred)))
+                .map(|v| r.rounding.round(&(v * &hundred)))
                 .sum::<Exact>()
-                != r.round(&hundred),
+                != r.rounding.round(&hundred),
         hotspot: (&c.stage(hotspot).name).into(),
         sources: sources(c, p, &e.boundary.stages),
         activities: activities(c, e, p, pr, r),
@@ -1904,7 +1973,7 @@ fn uncertainty(
     p: &Product,
     pr: &crate::calc::ProductResult,
     u: &Uncertainty,
-    r: Rounding,
+    r: Figures,
 ) -> UncertaintyV {
     let approach1 = u
         .approach1_pct
@@ -1959,7 +2028,7 @@ fn tornado(
     e: &Engagement,
     p: &Product,
     pr: &crate::calc::ProductResult,
-    r: Rounding,
+    r: Figures,
 ) -> Option<TornadoV> {
     let largest = pr.sensitivity.first()?.contribution.abs();
     let hundred = Exact::from(100u32);
@@ -2016,7 +2085,7 @@ fn activities(
     e: &Engagement,
     p: &Product,
     pr: &crate::calc::ProductResult,
-    r: Rounding,
+    r: Figures,
 ) -> Vec<ActivityV> {
     let factor_text = |l: &Line| match l.factor {
         Some(f) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
@@ -2107,7 +2176,7 @@ fn line(
     e: &Engagement,
     l: &Line,
     lr: &crate::calc::LineResult,
-    r: Rounding,
+    r: Figures,
 ) -> LineV {
     let f = l.factor.map(|i| &e.factors[i]);
     let (a, b, supplier, md, count) = match &l.activity {
@@ -2122,13 +2191,13 @@ fn line(
             Some(*distance),
             opt(supplier).unwrap_or_else(|| same("/")),
             mode(c, *m),
-            count.clone().unwrap_or_default(),
+            count
+                .as_deref()
+                .map_or_else(|| same(""), |n| count_text(c, n)),
         ),
         Activity::Material { quantity }
         | Activity::Energy { quantity }
-        | Activity::Process { quantity, .. } => {
-            (*quantity, None, same(""), same(""), String::new())
-        }
+        | Activity::Process { quantity, .. } => (*quantity, None, same(""), same(""), same("")),
     };
     let (factor, factor_unit, factor_id) = match f {
         Some(f) => (f.value.to_string(), f.unit.to_string(), f.id.clone()),

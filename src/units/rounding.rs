@@ -47,6 +47,27 @@ impl Rounding {
     }
 }
 
+/// The integer part of a formatted figure in groups of three digits, separated by a thin
+/// space (U+2009), from four digits on: `-1550204.46` → `-1 550 204.46`.
+pub fn group_thousands(figure: &str) -> String {
+    let start = figure.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+    let end = figure[start..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(figure.len(), |i| start + i);
+    let digits = &figure[start..end];
+    if digits.len() < 4 {
+        return figure.to_string();
+    }
+    let mut out = figure[..start].to_string();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{2009}');
+        }
+        out.push(d);
+    }
+    out + &figure[end..]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +95,16 @@ mod tests {
             places: 0,
         };
         assert_eq!(none.format(dec!(2.5)), "3");
+    }
+
+    #[test]
+    fn thousands_are_grouped_in_the_integer_part_only() {
+        assert_eq!(group_thousands("1550204.46"), "1\u{2009}550\u{2009}204.46");
+        assert_eq!(group_thousands("-116767.89"), "-116\u{2009}767.89");
+        assert_eq!(group_thousands("4703.99"), "4\u{2009}703.99");
+        assert_eq!(group_thousands("999.12345"), "999.12345");
+        assert_eq!(group_thousands("0.00012345"), "0.00012345");
+        assert_eq!(group_thousands("—"), "—");
+        assert_eq!(group_thousands("±17.12"), "±17.12");
     }
 }

@@ -133,7 +133,7 @@ impl Cx<'_> {
             equipment: self.list(all(&c.equipment), &path.key("equipment"), |cx, e, p| {
                 Equipment {
                     name: cx.text(&e.name, &p.key("name")),
-                    model: e.model.clone(),
+                    model: cx.opt_text(&e.model, &p.key("model")),
                     power: e.power.clone(),
                     count: e.count,
                     note: cx.opt_text(&e.note, &p.key("note")),

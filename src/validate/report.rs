@@ -96,6 +96,7 @@ impl Cx<'_> {
             },
             title,
             changes,
+            number_style: r.number_style.unwrap_or_default(),
         }
     }
 
