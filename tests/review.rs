@@ -224,7 +224,7 @@ fn the_evaluation_tables_show_the_quantities_evaluated() {
     for expected in [
         "ValuesIntelligentpowerdistributionunitAluminiumparts:3t",
         "ValuesIntegrateddistributionboxCable:4000m",
-        "Roadfreight:521849.40tkm(16deliveries)",
+        "Roadfreight:521849.40tkm(deliveries:16)",
     ] {
         assert!(all.contains(expected), "no `{expected}`");
     }
