@@ -149,10 +149,9 @@ fn other_engagements_have_no_mostly_blank_page_mid_section() {
     assert_no_blank_pages("partial", "tests/fixtures/valid/partial.yaml", &[]);
 }
 
-/// The sample rendered in Chinese and English, as text (pdftotext, layout kept).
-fn sample_text() -> String {
-    let dir = folder("layout", "text");
-    let pdf = dir.join("report.pdf");
+/// The sample rendered in Chinese and English, as `report.pdf` in a fresh folder `name`.
+fn sample_pdf(name: &str) -> std::path::PathBuf {
+    let pdf = folder("layout", name).join("report.pdf");
     let run = cfp(&[
         "render",
         "samples/chennuo-2023.yaml",
@@ -160,7 +159,12 @@ fn sample_text() -> String {
         pdf.to_str().unwrap(),
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    poppler("pdftotext", &[pdf.to_str().unwrap(), "-"])
+    pdf
+}
+
+/// The sample rendered in Chinese and English, as text (pdftotext).
+fn sample_text() -> String {
+    poppler("pdftotext", &[sample_pdf("text").to_str().unwrap(), "-"])
 }
 
 #[test]
@@ -199,15 +203,8 @@ fn key_value_tables_have_no_header_row() {
 fn header_rows_are_shaded() {
     // The header fill of style.typ.j2, #e8eef5, drawn: pages in colour at 30 dpi, and the
     // pages with a pixel of that colour (give or take the antialiasing) counted.
-    let dir = folder("layout", "fill");
-    let pdf = dir.join("report.pdf");
-    let run = cfp(&[
-        "render",
-        "samples/chennuo-2023.yaml",
-        "-o",
-        pdf.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = sample_pdf("fill");
+    let dir = pdf.parent().unwrap().to_path_buf();
     poppler(
         "pdftoppm",
         &[
