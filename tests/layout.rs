@@ -191,7 +191,8 @@ fn key_value_tables_have_no_header_row() {
     // table are drawn by `kv` (no header, labels shaded), never as a table with a header.
     let typst = std::fs::read_to_string(common::root().join("tests/golden/chennuo-2023.typ"))
         .expect("golden typst");
-    for label in ["实质性和排除门槛", "企业名称"] {
+    // A stacked label keeps its last two characters in a box (`企业` + `名称`).
+    for label in ["实质性和排除门槛", "#\"企业\";#box[#\"名称\";]"] {
         let at = typst.find(label).unwrap_or_else(|| panic!("no `{label}`"));
         let table = typst[..at].rfind("table(").unwrap_or(0);
         let kv = typst[..at].rfind("#kv(").expect("a kv table");

@@ -187,6 +187,34 @@ fn ratio_filter(value: Value) -> Value {
 
 /// `is latin`: a text without Chinese characters or full-width forms (a name written once
 /// for both languages, `Wang Lei`, `ZW32-12`): printed once, tagged English.
+/// A Chinese text whose last two characters (with the punctuation after them) are kept
+/// together, so that a narrow cell never ends with one character alone on its last line
+/// (`统一社会信用代 / 码`). Typeset markup, not a show rule: a rule on every Chinese run
+/// cost a third of the report's time. Any other value is returned as it is.
+fn keep_end_filter(value: Value) -> Value {
+    let Some(text) = value.as_str() else {
+        return value;
+    };
+    let han =
+        |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c);
+    let punctuation = |c: char| "。，；：、）》”".contains(c);
+    let body = text.trim_end_matches(punctuation);
+    let mut last = body.char_indices().rev();
+    let split = match (last.next(), last.next()) {
+        (Some((_, a)), Some((i, b))) if han(a) && han(b) => i,
+        _ => return value,
+    };
+    if split == 0 {
+        return value;
+    }
+    let (head, tail) = text.split_at(split);
+    Value::from_safe_string(format!(
+        "{}#box[{}]",
+        typst_markup(head),
+        typst_markup(tail)
+    ))
+}
+
 fn latin_test(value: Value) -> bool {
     let cjk = |c: char| {
         ('\u{2E80}'..='\u{9FFF}').contains(&c)
@@ -343,6 +371,7 @@ fn environment_with(
     env.add_filter("str", str_filter);
     env.add_filter("ratio", ratio_filter);
     env.add_test("latin", latin_test);
+    env.add_filter("keep_end", keep_end_filter);
     env.set_loader(move |name| {
         if let Some(dir) = &dir {
             match dir.read(name) {
@@ -551,6 +580,21 @@ pub fn builtin_names() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chinese_text_keeps_its_last_two_characters_together() {
+        let kept = |t: &str| keep_end_filter(Value::from(t)).to_string();
+        assert_eq!(
+            kept("统一社会信用代码"),
+            "#\"统一社会信用\";#box[#\"代码\";]"
+        );
+        // The punctuation after them goes with them.
+        assert_eq!(kept("经核对无误。"), "#\"经核对\";#box[#\"无误。\";]");
+        // Nothing to keep: two characters or fewer, or a text that does not end in Chinese.
+        assert_eq!(kept("代码"), "代码");
+        assert_eq!(kept("电力 kWh"), "电力 kWh");
+        assert_eq!(kept("Name"), "Name");
+    }
 
     #[test]
     fn values_are_typst_string_literals() {
