@@ -34,7 +34,10 @@ struct Rendered {
 fn render(file: &str, extra: &[&str]) -> Rendered {
     let stem = Path::new(file).file_stem().unwrap().to_str().unwrap();
     let name = format!("{stem}{}", extra.join(""));
-    let dir = folder("review", &name);
+    // A folder of its own per render: tests run in parallel and may render the same file.
+    static RENDERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RENDERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = folder("review", &format!("{name}-{n}"));
     let (pdf, typ) = (dir.join("r.pdf"), dir.join("r.typ"));
     let mut args = vec![
         "render",
