@@ -559,6 +559,20 @@ impl Line {
             .as_ref()
             .map_or_else(|| crate::units::exact::Exact::int(1), |a| a.share.clone())
     }
+
+    /// The line's name in `lang` as the machine outputs give it (results JSON, workbook,
+    /// `diff`): a freight line's with its supplier in brackets, so that deliveries of one
+    /// material are told apart (`真空开关管 (武汉飞特)`). The report words it from the
+    /// catalogue instead (`view.line-with-supplier`).
+    pub fn label(&self, lang: Language) -> String {
+        let name = self.name.get(lang);
+        match &self.activity {
+            Activity::Transport {
+                supplier: Some(s), ..
+            } => format!("{name} ({})", s.get(lang)),
+            _ => name.to_owned(),
+        }
+    }
 }
 
 /// What a line measures.

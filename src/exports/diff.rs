@@ -1,5 +1,6 @@
 //! `diff`: what changed between two revisions of an engagement, figure by figure.
 
+use crate::engagement::Language;
 use crate::units::exact::Exact;
 use serde::Serialize;
 
@@ -181,20 +182,8 @@ fn describe(v: &Verified, line: &Line, kg: &Exact, r: Rounding) -> (String, Stri
         .unwrap_or_else(|| format!("GWP {:?}", e.scope.gwp));
     let per = if line.per_unit { " per unit" } else { "" };
     match &line.activity {
-        Activity::Transport {
-            supplier,
-            mass,
-            distance,
-            ..
-        } => (
-            format!(
-                "{}{}",
-                line.name.zh,
-                supplier
-                    .as_ref()
-                    .map(|s| format!(" ({})", s.zh))
-                    .unwrap_or_default()
-            ),
+        Activity::Transport { mass, distance, .. } => (
+            line.label(Language::Zh),
             format!(
                 "{mass}{per} x {distance} x {factor} = {} kgCO2e",
                 r.format(kg)

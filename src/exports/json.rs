@@ -1,5 +1,6 @@
 //! The machine-readable results (`calc --json`): decimal strings, rounded as configured.
 
+use crate::engagement::Language;
 use serde::Serialize;
 
 use crate::calc::Results;
@@ -112,16 +113,7 @@ fn sensitivity(
         .iter()
         .map(|s| {
             let (input, kind, factor) = match s.input {
-                Input::Activity(i) => {
-                    let line = &p.lines[i];
-                    let name = match &line.activity {
-                        crate::engagement::Activity::Transport {
-                            supplier: Some(s), ..
-                        } => format!("{}（{}）", line.name.zh, s.zh),
-                        _ => line.name.zh.clone(),
-                    };
-                    (name, "activity", None)
-                }
+                Input::Activity(i) => (p.lines[i].label(Language::Zh), "activity", None),
                 Input::Factor(f) => {
                     let f = &e.factors[f];
                     let name = f

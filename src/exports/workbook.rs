@@ -14,7 +14,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook, XlsxError};
 
 use crate::Verified;
-use crate::engagement::{Activity, Engagement, Line};
+use crate::engagement::{Activity, Engagement};
 use crate::input::model::Language;
 use crate::uncertainty::Input;
 
@@ -309,16 +309,6 @@ pub fn workbook(v: &Verified) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-/// A line's name, with its supplier in brackets for a freight line (as `diff` names it).
-fn line_name(l: &Line, lang: Language) -> String {
-    match &l.activity {
-        Activity::Transport {
-            supplier: Some(s), ..
-        } => format!("{} ({})", l.name.get(lang), s.get(lang)),
-        _ => l.name.get(lang).to_owned(),
-    }
-}
-
 /// A sensitivity row's input: the line's name, or the factor's (its id when unnamed).
 fn input_name(
     e: &Engagement,
@@ -327,7 +317,7 @@ fn input_name(
     lang: Language,
 ) -> (String, &'static str) {
     match input {
-        Input::Activity(i) => (line_name(&p.lines[i], lang), "activity data"),
+        Input::Activity(i) => (p.lines[i].label(lang), "activity data"),
         Input::Factor(f) => {
             let f = &e.factors[f];
             let name = f
@@ -436,7 +426,7 @@ fn sensitivity_sheet(
             for &i in &u.exact_lines {
                 ws.write_string(row, 0, &p.id)?;
                 ws.write_string(row, 1, "exact line")?;
-                ws.write_string(row, 2, line_name(&p.lines[i], lang))?;
+                ws.write_string(row, 2, p.lines[i].label(lang))?;
                 row += 1;
             }
         }

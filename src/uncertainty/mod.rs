@@ -278,11 +278,8 @@ fn approach1(e: &Engagement, p: &Product, pr: &ProductResult) -> Option<Exact> {
     let mut variance = 0.0f64;
     let mut by_factor = vec![0.0f64; e.factors.len()];
     for (line, lr) in p.lines.iter().zip(&pr.lines) {
-        let spread = match &line.allocation {
-            Some(a) => e.shared[a.item].line.uncertainty,
-            None => line.uncertainty,
-        };
-        if let Some(s) = spread {
+        // An allocated line carries its item's uncertainty.
+        if let Some(s) = line.uncertainty {
             let x = (&lr.kg - &lr.origin.removals).to_f64() * Draw::of(s).sd();
             variance += x * x;
         }
