@@ -1,5 +1,7 @@
 //! The page layout of the review set: no page in the middle of a section is left mostly
-//! blank (a table that could not break, a block pushed to the next page). Each PDF is drawn
+//! blank (a table that could not break, a block pushed to the next page), no section's last
+//! page either (a short chapter follows the one before), and nothing runs off a page (a row
+//! taller than the page, cut at its foot). Each PDF is drawn
 //! at 30 dpi in grey by poppler's pdftoppm and the blank part of each page's body is measured
 //! from its pixels; the sections' first pages come from the PDF's bookmarks (lopdf).
 
@@ -11,6 +13,11 @@ use std::path::Path;
 
 /// The most of a page's body that may be blank, except on the last page of a section.
 const MOST_BLANK: f64 = 0.40;
+
+/// The most of a section's last page that may be blank (the document's last page aside): a
+/// chapter starts a new page only when less than half of one is left, and otherwise follows
+/// the one before, so no short chapter leaves a page mostly blank.
+const MOST_BLANK_AT_END: f64 = 0.55;
 
 /// A pixel darker than this is ink (0 black, 255 white); light table fills are not.
 const INK: u8 = 200;
@@ -55,6 +62,13 @@ fn read_pnm(path: &Path) -> (String, usize, usize, Vec<u8>) {
     (fields[0].clone(), width, height, bytes[at + 1..].to_vec())
 }
 
+/// Whether anything is drawn in the bottom 1.1 cm of the page, below the footer: content that
+/// ran off the page (a row taller than a page that could not break), and was cut.
+fn runs_off(page: &Grey) -> bool {
+    let edge = page.height * (297 - 11) / 297;
+    page.pixels[edge * page.width..].iter().any(|&p| p < INK)
+}
+
 /// The share of the page's body (A4 inside the template's top and bottom margins, 2.7 cm and
 /// 2.4 cm) below its last ink: the blank left at the bottom of the page.
 fn blank_below(page: &Grey) -> f64 {
@@ -82,8 +96,9 @@ fn section_starts(pdf: &Path) -> BTreeSet<usize> {
         .collect()
 }
 
-/// Renders `file` (with `args`) and returns, for each page a section's text runs across
-/// rather than ends on, its blank share when that is more than `MOST_BLANK`.
+/// Renders `file` (with `args`) and returns the pages after the contents, but the last, that
+/// are more blank than they may be (`MOST_BLANK` mid-section, `MOST_BLANK_AT_END` at a
+/// section's end), with their blank share.
 fn blank_pages(name: &str, file: &str, args: &[&str]) -> Vec<(usize, f64)> {
     let dir = folder("layout", name);
     let pdf = dir.join("report.pdf");
@@ -108,6 +123,13 @@ fn blank_pages(name: &str, file: &str, args: &[&str]) -> Vec<(usize, f64)> {
         .collect();
     // p-01.pgm … p-43.pgm: the digits are zero-padded, so the names sort as the pages do.
     pages.sort();
+    let cut: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, path)| runs_off(&read_pgm(path)))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert!(cut.is_empty(), "{name}: content runs off pages {cut:?}");
     let starts = section_starts(&pdf);
     let first = *starts.first().expect("the report has sections");
     let count = pages.len();
@@ -118,19 +140,26 @@ fn blank_pages(name: &str, file: &str, args: &[&str]) -> Vec<(usize, f64)> {
         .filter(|&(page, blank)| {
             // The cover, statement and contents come before the first section; a section's
             // last page ends where it ends.
-            let last_of_section = starts.contains(&(page + 1)) || page == count;
-            page >= first && !last_of_section && blank > MOST_BLANK
+            let last_of_section = starts.contains(&(page + 1));
+            let most = if last_of_section {
+                MOST_BLANK_AT_END
+            } else {
+                MOST_BLANK
+            };
+            page >= first && page < count && blank > most
         })
         .collect()
 }
 
-/// Asserts that no mid-section page of the report of `file` is mostly blank.
+/// Asserts that no page of the report of `file` after the contents, but its last, is mostly
+/// blank.
 fn assert_no_blank_pages(name: &str, file: &str, args: &[&str]) {
     let blank = blank_pages(name, file, args);
     assert!(
         blank.is_empty(),
-        "{name}: pages more than {}% blank in the middle of a section (page, blank share): {blank:?}",
-        MOST_BLANK * 100.0
+        "{name}: pages more than {:.0}% blank in the middle of a section, or {:.0}% at its end (page, blank share): {blank:?}",
+        MOST_BLANK * 100.0,
+        MOST_BLANK_AT_END * 100.0
     );
 }
 
@@ -147,6 +176,8 @@ fn other_engagements_have_no_mostly_blank_page_mid_section() {
     assert_no_blank_pages("minimal", "tests/fixtures/valid/minimal.yaml", &[]);
     assert_no_blank_pages("gate", "tests/fixtures/valid/gate.yaml", &[]);
     assert_no_blank_pages("partial", "tests/fixtures/valid/partial.yaml", &[]);
+    assert_no_blank_pages("sparse", "tests/fixtures/render/sparse.yaml", &[]);
+    assert_no_blank_pages("long", "tests/fixtures/render/long.yaml", &[]);
 }
 
 /// The sample rendered in Chinese and English, as `report.pdf` in a fresh folder `name`.

@@ -170,7 +170,7 @@ fn each_opinion_is_worded_for_its_type_and_assurance_in_both_languages() {
             "{kind}/{assurance}"
         );
         // The basis for any opinion but an unmodified one, from `verification.basis`.
-        let basis = squash("The client's claimed carbon footprint of the intelligent power");
+        let basis = squash("The client’s claimed carbon footprint of the intelligent power");
         assert_eq!(
             statement.contains(&basis),
             kind != "unmodified",

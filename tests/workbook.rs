@@ -374,7 +374,10 @@ fn the_sensitivity_sheet_has_the_json_figures_and_the_monte_carlo_block() {
     let (sheet, json) = sensitivity_matches_json("samples/chennuo-2023.yaml", "sensitivity");
     // The largest input: the 18 t lorry's factor, 67318.57 kgCO2e of 116767.89; a tenth of
     // it either way, cached exactly.
-    assert_eq!(text(sheet.get_value((1, 1))), "重型柴油货车运输（载重18t）");
+    assert_eq!(
+        text(sheet.get_value((1, 1))),
+        "重型柴油货车运输（载重 18 t）"
+    );
     assert_eq!(text(sheet.get_value((1, 3))), "transport");
     assert_eq!(
         json["products"][0]["sensitivity"][0]["plus_10"],

@@ -115,6 +115,8 @@ pub fn typst_string(s: &str) -> String {
             // A thin space (grouped figures): the style typesets it as spacing, no font needs
             // a glyph for it.
             '\u{2009}' => out.push_str("\\u{2009}"),
+            // A word joiner (a standard's number kept whole): invisible in an editor.
+            '\u{2060}' => out.push_str("\\u{2060}"),
             c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
@@ -142,9 +144,13 @@ fn typst_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result
 }
 
 /// `text` as typst markup: string literals, a figure grouped with thin spaces (`1 550 204.46`)
-/// in a box of its own so that it stays on one line. Quotes are printed as written: the
-/// data's text is never reinterpreted.
+/// in a box of its own so that it stays on one line. The words are printed as written, with
+/// two typographic mends that cannot change their meaning: an apostrophe between letters is
+/// the typographic one (`client’s`), and a standard's number stays whole across a
+/// full-width colon (`ISO 14067：2018`, with a word joiner after the colon).
 fn typst_markup(text: &str) -> String {
+    let mended = typographic(text);
+    let text = mended.as_deref().unwrap_or(text);
     if !text.contains('\u{2009}') {
         return format!("#{};", typst_string(text));
     }
@@ -165,6 +171,33 @@ fn typst_markup(text: &str) -> String {
         rest = tail;
     }
     out
+}
+
+/// The mends of [`typst_markup`], or `None` when there is nothing to mend.
+fn typographic(text: &str) -> Option<String> {
+    if !text.contains(['\'', '：']) {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        match c {
+            '\'' if before.is_some_and(char::is_alphanumeric)
+                && after.is_some_and(char::is_alphabetic) =>
+            {
+                out.push('\u{2019}')
+            }
+            '：' if before.is_some_and(|c| c.is_ascii_digit())
+                && after.is_some_and(|c| c.is_ascii_digit()) =>
+            {
+                out.push_str("：\u{2060}")
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// `|str`: a value as a typst string literal for code (`image({{ path|str }})`).
@@ -580,6 +613,20 @@ pub fn builtin_names() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn apostrophes_between_letters_are_typographic_and_standard_numbers_stay_whole() {
+        assert_eq!(
+            typst_markup("the client's file, Xi'an"),
+            "#\"the client\u{2019}s file, Xi\u{2019}an\";"
+        );
+        // A quote that is not an apostrophe, and a colon that is no standard's, as written.
+        assert_eq!(typst_markup("'a' b'"), "#\"'a' b'\";");
+        assert_eq!(
+            typst_markup("《ISO 14067：2018》，注：2"),
+            "#\"《ISO 14067：\\u{2060}2018》，注：2\";"
+        );
+    }
 
     #[test]
     fn a_chinese_text_keeps_its_last_two_characters_together() {

@@ -171,9 +171,10 @@ fn pct(fraction: Decimal) -> String {
 /// The most products whose footprint rows (four each) one period cell may span.
 const SPAN_PRODUCTS: usize = 4;
 
-/// A list of more names than this in one cell of the emission-sources table may continue
-/// on the next page: such a cell can be taller than a page.
-const LONG_LIST: usize = 40;
+/// Characters (both languages) past which the list of names in a cell of the emission-sources
+/// table may continue on the next page: about two thirds of a page of that column. A row that
+/// cannot break and is taller than the page would lose its end.
+const LONG_LIST: usize = 1200;
 
 /// Characters (both languages, all its texts) past which a register entry's row may
 /// continue on the next page: about two thirds of a page of the findings table.
@@ -2070,10 +2071,11 @@ fn sources(c: &Catalogue, p: &Product, stages: &[Stage]) -> Vec<SourceV> {
                     names.push(item);
                 }
             }
+            let items = join(names.into_iter());
             SourceV {
                 stage: (&c.stage(s).name).into(),
-                breakable: names.len() > LONG_LIST,
-                items: join(names.into_iter()),
+                breakable: items.zh.chars().count() + items.en.chars().count() > LONG_LIST,
+                items,
                 description: (&c.stage(s).description).into(),
             }
         })
