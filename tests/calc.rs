@@ -285,7 +285,9 @@ fn check_lists_the_findings_in_both_languages() {
         "the rounded per-unit figures add up to 3.40, the rounded total is 3.39",
         "16 lines of the stage “Raw material transport” give the emission factor score 3, but the category of the factor “Road freight, heavy diesel truck (18 t payload)” (national factor) implies 2.",
         "warning[old-factor]",
-        "valid: 2 products, 13 findings",
+        "warning[claims-inconsistent]",
+        "the claimed total of 73867.89 kgCO2e divided by the output is 6.99 kgCO2e per unit, but the claimed figure per unit is 11.05 kgCO2e",
+        "valid: 2 products, 14 findings",
     ] {
         assert!(out.contains(needle), "missing `{needle}` in\n{out}");
     }

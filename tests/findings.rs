@@ -96,6 +96,14 @@ fn each_finding_code_is_raised_by_its_situation() {
                 "  gwp: AR5\n  document_review: {from: 2024-02-20, to: 2024-03-05}\n",
             ),
         ),
+        (
+            // 9.1 tCO2e for 1000 units is 9.05 to 9.15 kg each, not 18.2.
+            "claims-inconsistent",
+            edit(
+                "      total: 9.1 tCO2e\n",
+                "      total: 9.1 tCO2e\n      per_unit: 18.2 kgCO2e\n",
+            ),
+        ),
     ];
     for (code, text) in &cases {
         assert!(
@@ -106,6 +114,31 @@ fn each_finding_code_is_raised_by_its_situation() {
         assert!(
             found.contains(&code.to_string()),
             "{code} not raised: {found:?}"
+        );
+    }
+}
+
+/// Claims that agree as far as each is rounded raise nothing: 9.1 tCO2e (9050 to 9150 kg) for
+/// 1000 units allows 9.05 to 9.15 kg per unit, each per-unit figure being itself rounded.
+#[test]
+fn claims_that_agree_as_rounded_are_not_inconsistent() {
+    for (name, per_unit, inconsistent) in [
+        ("agree", "9.1 kgCO2e", false),
+        ("agree-in-tonnes", "0.00913 tCO2e", false),
+        ("edge-low", "9.05 kgCO2e", false),
+        ("below", "9.0 kgCO2e", false),
+        ("too-low", "9.04 kgCO2e", true),
+        ("too-high", "9.3 kgCO2e", true),
+    ] {
+        let text = edit(
+            "      total: 9.1 tCO2e\n",
+            &format!("      total: 9.1 tCO2e\n      per_unit: {per_unit}\n"),
+        );
+        let found = codes(&format!("claims-{name}"), &text);
+        assert_eq!(
+            found.contains(&"claims-inconsistent".to_owned()),
+            inconsistent,
+            "{per_unit}: {found:?}"
         );
     }
 }

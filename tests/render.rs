@@ -131,7 +131,7 @@ fn the_sample_report_holds_every_section_in_both_languages() {
         "存在实质性偏差",
         "a material misstatement",
         "73867.89",
-        "-36.74",
+        "−36.74",
         // citations and the factor note
         "41432X0012019A",
         "46320X0022005A",

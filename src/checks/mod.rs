@@ -98,6 +98,7 @@ pub const CODES: &[&str] = &[
     "document-review-order",
     "allocation-units",
     "uncertainty-methods",
+    "claims-inconsistent",
     "uncertainty-exact-inputs",
 ];
 
@@ -107,6 +108,7 @@ pub fn findings(e: &Engagement, r: &Results) -> Vec<Finding> {
     let fmt = e.scope.rounding;
     for (p, pr) in e.products.iter().zip(&r.products) {
         misstatements(e, p, pr, &mut out);
+        inconsistent_claims(p, &mut out);
         empty_stages(p, &e.boundary.stages, &mut out);
         // Outside a boundary without raw materials, their acquisition is not missing.
         if e.boundary.stages.contains(&Stage::MATERIALS) {
@@ -288,6 +290,33 @@ fn misstatements(e: &Engagement, p: &Product, pr: &ProductResult, out: &mut Vec<
         }
         out.push(f);
     }
+}
+
+/// The client's two claims for a product that cannot both be right: the claimed total over
+/// the output is not the claimed figure per unit, as far as each is rounded (the seed's
+/// 73867.89 kgCO2e for 10567 units is 6.99 per unit, not the 11.05 it claims). Each claim
+/// stands for any figure within half a unit of its last written place of it (`9.1 tCO2e`:
+/// 9050 to 9150 kg); they agree when the total's range over the output meets the figure per
+/// unit's range.
+fn inconsistent_claims(p: &Product, out: &mut Vec<Finding>) {
+    let (Some(total), Some(per_unit)) = (&p.claimed_total, &p.claimed_per_unit) else {
+        return;
+    };
+    let output = Exact::from(p.output);
+    let low = (total.kg.clone() - total.half_ulp.clone()).fraction_of(&output);
+    let high = (total.kg.clone() + total.half_ulp.clone()).fraction_of(&output);
+    let claimed_low = per_unit.kg.clone() - per_unit.half_ulp.clone();
+    let claimed_high = per_unit.kg.clone() + per_unit.half_ulp.clone();
+    if low <= claimed_high && claimed_low <= high {
+        return;
+    }
+    out.push(
+        Finding::new("claims-inconsistent", Some(&per_unit.path))
+            .product(p)
+            .with("total", Fact::Figure(total.kg.clone()))
+            .with("implied", Fact::Figure(total.kg.fraction_of(&output)))
+            .with("claimed", Fact::Figure(per_unit.kg.clone())),
+    );
 }
 
 /// Most decimal places a claim is taken to be written with.

@@ -477,6 +477,9 @@ impl Product {
 pub struct Claim {
     /// The figure converted to kgCO2e (per functional unit for `per_unit`), exact.
     pub kg: crate::units::exact::Exact,
+    /// Half a unit in the last decimal place it is written with, in kgCO2e (`9.1 tCO2e`:
+    /// 50 kg): the figure stands for any within this of it.
+    pub half_ulp: crate::units::exact::Exact,
     /// Where it is written (`products[i].claimed.total` or `.per_unit`).
     pub path: Path,
 }

@@ -190,9 +190,14 @@ struct Figures {
 }
 
 impl Figures {
-    /// `value` rounded once and written out (`1550204.46`, or `1 550 204.46` grouped).
+    /// `value` rounded once and written out (`1550204.46`, or `1 550 204.46` grouped), a
+    /// negative one with the typographic minus (`−36.74`, not the hyphen of `-36.74`).
     fn format(&self, value: impl Into<Exact>) -> String {
-        let plain = self.rounding.format(value);
+        let written = self.rounding.format(value);
+        let plain = match written.strip_prefix('-') {
+            Some(magnitude) => format!("\u{2212}{magnitude}"),
+            None => written,
+        };
         if self.grouped {
             group_thousands(&plain)
         } else {
@@ -668,6 +673,9 @@ pub struct OriginV {
     pub emissions: String,
     /// The period's biogenic removals, kgCO2e, rounded as configured.
     pub removals: String,
+    /// True when there are removals: shares of the emissions then differ from shares of the
+    /// net total.
+    pub any_removals: bool,
     /// The figures documented separately (fossil, biogenic, dLUC, removals, aircraft).
     pub rows: Vec<OriginRowV>,
     /// True when a factor this product uses has no split by origin (it counts as fossil).
@@ -1740,13 +1748,20 @@ fn scoring(c: &Catalogue) -> ScoringV {
 }
 
 fn factor(c: &Catalogue, e: &Engagement, i: usize, f: &Factor) -> FactorV {
-    let stage = e
-        .products
-        .iter()
-        .flat_map(|p| &p.lines)
-        .find(|l| l.factor == Some(i))
-        .map(|l| T::from(&c.stage(l.stage).name))
-        .unwrap_or_else(|| same("/"));
+    // Every stage the factor is used in (the grid's in production and in use), in life-cycle
+    // order.
+    let mut stages: Vec<Stage> = Vec::new();
+    for l in e.products.iter().flat_map(|p| &p.lines) {
+        if l.factor == Some(i) && !stages.contains(&l.stage) {
+            stages.push(l.stage);
+        }
+    }
+    stages.sort();
+    let stage = if stages.is_empty() {
+        same("/")
+    } else {
+        join(stages.iter().map(|&s| T::from(&c.stage(s).name)))
+    };
     FactorV {
         id: f.id.clone(),
         name: (&crate::present::factor_name(c, f)).into(),
@@ -1808,6 +1823,7 @@ fn product(
     let origin = separated.then(|| OriginV {
         emissions: r.format(o.emissions()),
         removals: r.format(&o.removals),
+        any_removals: o.removals != Exact::int(0),
         rows,
         unseparated_factors: p
             .lines
@@ -2082,6 +2098,16 @@ fn sources(c: &Catalogue, p: &Product, stages: &[Stage]) -> Vec<SourceV> {
         .collect()
 }
 
+/// The unit of a gas's GWP as a factor, with its set: `kgCO2e/kgCH4 (GWP AR6)`.
+fn gwp_unit(e: &Engagement, symbol: &str) -> String {
+    format!("kgCO2e/{symbol} (GWP {:?})", e.scope.gwp)
+}
+
+/// A process line's factor, its gas's GWP: `27 kgCO2e/kgCH4 (GWP AR6)`.
+fn gwp_factor(e: &Engagement, lr: &crate::calc::LineResult, symbol: &str) -> String {
+    format!("{} {}", lr.conversion.to_plain(28), gwp_unit(e, symbol))
+}
+
 fn activities(
     c: &Catalogue,
     e: &Engagement,
@@ -2089,9 +2115,10 @@ fn activities(
     pr: &crate::calc::ProductResult,
     r: Figures,
 ) -> Vec<ActivityV> {
-    let factor_text = |l: &Line| match l.factor {
-        Some(f) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
-        None => format!("GWP {:?}", e.scope.gwp),
+    let factor_text = |l: &Line, lr: &crate::calc::LineResult| match (l.factor, &l.activity) {
+        (Some(f), _) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
+        (None, Activity::Process { quantity, .. }) => gwp_factor(e, lr, quantity.unit.symbol),
+        (None, _) => format!("GWP {:?}", e.scope.gwp),
     };
     let mut rows: Vec<(Stage, ActivityV)> = Vec::new();
     let mut freight: Vec<(Stage, Option<usize>, TransportMode, Exact, usize)> = Vec::new();
@@ -2140,7 +2167,7 @@ fn activities(
                             format!("{}: {quantity}", l.name.en),
                         )
                     },
-                    factor: factor_text(l),
+                    factor: factor_text(l, lr),
                 },
             )),
         }
@@ -2205,7 +2232,7 @@ fn line(
         Some(f) => (f.value.to_string(), f.unit.to_string(), f.id.clone()),
         None => (
             lr.conversion.to_plain(28),
-            format!("GWP {:?}", e.scope.gwp),
+            gwp_unit(e, &a.unit.symbol),
             String::new(),
         ),
     };

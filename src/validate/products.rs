@@ -161,7 +161,17 @@ impl Cx<'_> {
                 let text = text?;
                 let q = cx.quantity(text, &kp, &[Dimension::Emissions], "73867.89 kgCO2e")?;
                 let kg = q.base();
-                Some(Claim { kg, path: kp })
+                // Half a unit in the last place written (`73867.89 kgCO2e`: 0.005 kg).
+                let half_ulp = quantity::Quantity {
+                    value: Decimal::new(5, q.value.scale() + 1),
+                    unit: q.unit,
+                }
+                .base();
+                Some(Claim {
+                    kg,
+                    half_ulp,
+                    path: kp,
+                })
             };
             let claimed_total = claim(self, claimed.and_then(|c| c.total.as_ref()), "total");
             let claimed_per_unit =
