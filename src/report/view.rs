@@ -2232,7 +2232,7 @@ fn line(
         Some(f) => (f.value.to_string(), f.unit.to_string(), f.id.clone()),
         None => (
             lr.conversion.to_plain(28),
-            gwp_unit(e, &a.unit.symbol),
+            gwp_unit(e, a.unit.symbol),
             String::new(),
         ),
     };
