@@ -172,7 +172,8 @@ fn pct(fraction: Decimal) -> String {
 const SPAN_PRODUCTS: usize = 4;
 
 /// Characters (both languages) past which the list of names in a cell of the emission-sources
-/// table may continue on the next page: about two thirds of a page of that column. A row that
+/// table, or a finding in the annex, may continue on the next page: about two thirds of a
+/// page of that column. A row that
 /// cannot break and is taller than the page would lose its end.
 const LONG_LIST: usize = 1200;
 
@@ -1077,6 +1078,9 @@ pub struct FindingV {
     pub title: T,
     /// The finding in a sentence, worded from the catalogue.
     pub message: T,
+    /// True when the sentence is long enough (a list of many materials) that its row may
+    /// continue on the next page, rather than leave a page mostly blank or run off one.
+    pub long: bool,
     /// The number (in [`View::register`]) of the register entry answering it, if any.
     pub entry: Option<usize>,
     /// How the register deals with it: `见核查发现第 1 项，未关闭` / `See finding 1, open`,
@@ -1568,10 +1572,12 @@ fn findings(
     all.iter()
         .map(|f| {
             let entry = crate::checks::opinion::answering(register, f);
+            let message: T = (&crate::present::finding_styled(c, e, f, grouped)).into();
             FindingV {
                 code: f.code,
                 title: (&crate::present::finding_title(c, f)).into(),
-                message: (&crate::present::finding_styled(c, e, f, grouped)).into(),
+                long: message.zh.chars().count() + message.en.chars().count() > LONG_LIST,
+                message,
                 entry: entry.map(|(i, _)| i + 1),
                 disposition: match entry {
                     Some((i, r)) => w(
