@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 
 use crate::checks::{Fact, Finding};
 use crate::engagement::{Bi, Engagement, Factor, Language};
-use crate::units::rounding::{Rounding, group_thousands};
+use crate::units::exact::Exact;
+use crate::units::rounding::Rounding;
 use wording::Catalogue;
 
 /// A fraction in percent, as written in the file: 0.05 -> `5`.
@@ -40,11 +41,11 @@ pub fn join(c: &Catalogue, names: &[Bi]) -> Bi {
 }
 
 /// A fact as text in each language; terms are worded with the placeholders before them.
-/// Figures grouped by thousands when `grouped` (the report's `number_style`).
-fn fact(c: &Catalogue, r: Rounding, grouped: bool, f: &Fact, args: &[(&str, &Bi)]) -> Bi {
+/// Figures are written by `figure` (rounded as configured; the report's style adds the
+/// grouping and the typographic minus).
+fn fact(c: &Catalogue, figure: &dyn Fn(&Exact) -> String, f: &Fact, args: &[(&str, &Bi)]) -> Bi {
     match f {
-        Fact::Figure(x) if grouped => same(group_thousands(&r.format(x))),
-        Fact::Figure(x) => same(r.format(x)),
+        Fact::Figure(x) => same(figure(x)),
         Fact::Fraction(x) => same(percent(*x)),
         Fact::Int(n) => same(n.to_string()),
         Fact::Date(d) => same(d.to_string()),
@@ -96,13 +97,19 @@ pub fn finding_key(f: &Finding) -> String {
 /// A finding worded from the catalogue in both languages, its figures rounded with the
 /// engagement's rounding.
 pub fn finding(c: &Catalogue, e: &Engagement, f: &Finding) -> Bi {
-    finding_styled(c, e, f, false)
+    let r = e.scope.rounding;
+    finding_styled(c, e, f, &|x| r.format(x))
 }
 
-/// A finding as the report prints it: like [`finding`], its figures grouped by thousands
-/// when `grouped` (`report.number_style: grouped`; JSON and check output stay plain).
-pub fn finding_styled(c: &Catalogue, e: &Engagement, f: &Finding, grouped: bool) -> Bi {
-    let r = e.scope.rounding;
+/// A finding as the report prints it: like [`finding`], its figures written by `figure` (the
+/// report's: grouped by thousands with `report.number_style: grouped`, a negative one with
+/// the typographic minus; JSON and check output stay plain).
+pub fn finding_styled(
+    c: &Catalogue,
+    e: &Engagement,
+    f: &Finding,
+    figure: &dyn Fn(&Exact) -> String,
+) -> Bi {
     let mut args: Vec<(&str, Bi)> = Vec::new();
     if let Some(p) = &f.subject.product {
         args.push(("product", p.name.clone()));
@@ -122,7 +129,7 @@ pub fn finding_styled(c: &Catalogue, e: &Engagement, f: &Finding, grouped: bool)
     }
     for (name, value) in &f.figures {
         let refs: Vec<(&str, &Bi)> = args.iter().map(|(n, v)| (*n, v)).collect();
-        let text = fact(c, r, grouped, value, &refs);
+        let text = fact(c, figure, value, &refs);
         args.push((name, text));
     }
     let refs: Vec<(&str, &Bi)> = args.iter().map(|(n, v)| (*n, v)).collect();

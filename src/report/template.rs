@@ -179,13 +179,32 @@ fn typographic(text: &str) -> Option<String> {
         return None;
     }
     let chars: Vec<char> = text.chars().collect();
+    let at = |i: usize| {
+        (
+            chars.get(i.wrapping_sub(1)).copied(),
+            chars.get(i + 1).copied(),
+        )
+    };
+    // A plural's apostrophe (`the companies' conformity`) looks like a closing quote: it is
+    // taken as one only when no quote opens in the text (`'` after a space, before a letter).
+    let quotes = (0..chars.len()).any(|i| {
+        let (before, after) = at(i);
+        chars[i] == '\''
+            && before.is_none_or(|b| b.is_whitespace() || "([“".contains(b))
+            && after.is_some_and(char::is_alphabetic)
+    });
     let mut out = String::with_capacity(text.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
-        let before = i.checked_sub(1).map(|j| chars[j]);
-        let after = chars.get(i + 1).copied();
+        let (before, after) = at(i);
         match c {
             '\'' if before.is_some_and(char::is_alphanumeric)
                 && after.is_some_and(char::is_alphabetic) =>
+            {
+                out.push('\u{2019}')
+            }
+            '\'' if !quotes
+                && before == Some('s')
+                && after.is_none_or(|a| a.is_whitespace() || ",.;:)".contains(a)) =>
             {
                 out.push('\u{2019}')
             }
@@ -620,8 +639,14 @@ mod tests {
             typst_markup("the client's file, Xi'an"),
             "#\"the client\u{2019}s file, Xi\u{2019}an\";"
         );
+        // A plural's apostrophe, unless quotes open in the text.
+        assert_eq!(
+            typst_markup("the companies' conformity, the clients'."),
+            "#\"the companies\u{2019} conformity, the clients\u{2019}.\";"
+        );
         // A quote that is not an apostrophe, and a colon that is no standard's, as written.
         assert_eq!(typst_markup("'a' b'"), "#\"'a' b'\";");
+        assert_eq!(typst_markup("'the firms' data'"), "#\"'the firms' data'\";");
         assert_eq!(
             typst_markup("《ISO 14067：2018》，注：2"),
             "#\"《ISO 14067：\\u{2060}2018》，注：2\";"

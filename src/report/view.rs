@@ -1547,7 +1547,7 @@ pub fn build_with(
             })
             .collect(),
         attachments: e.attachments.iter().map(|a| T::from(&a.title)).collect(),
-        findings: findings(c, e, &v.findings, r.grouped),
+        findings: findings(c, e, &v.findings, r),
         register: register(c, e),
         sha256: crate::report::archive::sha256_hex(source),
     }
@@ -1560,19 +1560,20 @@ fn entries(e: &Engagement) -> &[RegisterEntry] {
         .map_or(&[][..], |v| v.register.as_slice())
 }
 
-/// The automatic checks' findings, each with the register entry answering it; figures
-/// grouped by thousands when `grouped`.
+/// The automatic checks' findings, each with the register entry answering it; figures as the
+/// report writes them.
 fn findings(
     c: &Catalogue,
     e: &Engagement,
     all: &[crate::checks::Finding],
-    grouped: bool,
+    figures: Figures,
 ) -> Vec<FindingV> {
     let register = entries(e);
     all.iter()
         .map(|f| {
             let entry = crate::checks::opinion::answering(register, f);
-            let message: T = (&crate::present::finding_styled(c, e, f, grouped)).into();
+            let message: T =
+                (&crate::present::finding_styled(c, e, f, &|x| figures.format(x))).into();
             FindingV {
                 code: f.code,
                 title: (&crate::present::finding_title(c, f)).into(),

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use crate::diag::{Path, did_you_mean, one_of};
 use crate::engagement::*;
 use crate::input::model;
+use crate::units::exact::Exact;
 use crate::units::quantity::{self, Dimension, Quantity};
 
 use super::{Cx, all};
@@ -162,11 +163,12 @@ impl Cx<'_> {
                 let q = cx.quantity(text, &kp, &[Dimension::Emissions], "73867.89 kgCO2e")?;
                 let kg = q.base();
                 // Half a unit in the last place written (`73867.89 kgCO2e`: 0.005 kg).
-                let half_ulp = quantity::Quantity {
-                    value: Decimal::new(5, q.value.scale() + 1),
+                let ulp = Quantity {
+                    value: Decimal::new(1, q.value.scale()),
                     unit: q.unit,
                 }
                 .base();
+                let half_ulp = ulp.fraction_of(&Exact::int(2));
                 Some(Claim {
                     kg,
                     half_ulp,
