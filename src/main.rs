@@ -57,12 +57,7 @@ fn run(command: Command, style: Style) -> Result<ExitCode, cmd::Error> {
             match &sign {
                 Some(key) => {
                     let signing =
-                        cmd::sign::Signing::from_args(key, &signer).map_err(|source| {
-                            cmd::Error::Sign {
-                                name: key.display().to_string(),
-                                source,
-                            }
-                        })?;
+                        cmd::sign::Signing::from_args(key, &signer).map_err(cmd::Error::Signer)?;
                     config.sign = Some(std::sync::Arc::new(signing));
                 }
                 None if signer.given() => {

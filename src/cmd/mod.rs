@@ -92,6 +92,9 @@ pub enum Error {
         #[source]
         source: cfp_verify::report::sign::SignError,
     },
+    /// The signer's key or certificates cannot be used (the error names the file).
+    #[error(transparent)]
+    Signer(cfp_verify::report::sign::SignError),
     /// A different signed PDF that `sign` would overwrite.
     #[error("{}: already exists and differs (another key or time); nothing was written\n  hint: `--force` replaces it", .0.display())]
     SignedExists(PathBuf),

@@ -68,7 +68,7 @@ pub fn run(
         name: name.clone(),
         source,
     })?;
-    let signing = Signing::from_args(key, args).map_err(failed)?;
+    let signing = Signing::from_args(key, args).map_err(Error::Signer)?;
     let signed = sign::sign(&bytes, &name, &signing.credentials, signing.time).map_err(failed)?;
     let in_archive = output.is_none() && archive::is_archived(pdf);
     let target = output.map_or_else(|| signed_path(pdf), Path::to_path_buf);
@@ -103,19 +103,12 @@ pub fn run(
 /// The line `sign` (and `render --sign`) prints.
 pub fn says(target: &Path, signing: &Signing, outcome: Outcome, in_archive: bool) -> String {
     let cert = &signing.credentials.cert.tbs_certificate;
-    let what = match outcome {
-        Outcome::Written => "signed",
-        Outcome::Replaced => "signed (replaced)",
-        Outcome::Unchanged => "signed already, unchanged",
+    let note = match outcome {
+        Outcome::Written if in_archive => ", listed in SHA256SUMS",
+        Outcome::Replaced if in_archive => " (replaced), listed in SHA256SUMS",
+        Outcome::Replaced => " (replaced)",
+        Outcome::Unchanged => " (already there, identical)",
+        Outcome::Written => "",
     };
-    format!(
-        "{}: {what} by {}{}",
-        target.display(),
-        cert.subject,
-        if in_archive && outcome != Outcome::Unchanged {
-            ", listed in SHA256SUMS"
-        } else {
-            ""
-        }
-    )
+    format!("{}: signed by {}{note}", target.display(), cert.subject)
 }

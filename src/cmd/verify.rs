@@ -39,10 +39,7 @@ pub fn run(
     })?;
     let mut anchors = Vec::new();
     for ca in trust {
-        anchors.extend(sign::keys::trusted(ca).map_err(|source| Error::Sign {
-            name: ca.display().to_string(),
-            source,
-        })?);
+        anchors.extend(sign::keys::trusted(ca).map_err(Error::Signer)?);
     }
     let not_verified = |why: String| {
         println!("{name}: NOT verified: {why}");
