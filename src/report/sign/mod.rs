@@ -505,7 +505,7 @@ fn check_found(pdf: &[u8], found: Found, trust: &[Certificate]) -> Result<Signat
         return broken("the /ByteRange gap is not exactly the signature value (/Contents)");
     }
     let hex = &value[1..value.len() - 1];
-    if hex.len() % 2 != 0 || !hex.iter().all(u8::is_ascii_hexdigit) {
+    if !hex.len().is_multiple_of(2) || !hex.iter().all(u8::is_ascii_hexdigit) {
         return broken("the signature value is not a hex string");
     }
     let bytes: Vec<u8> = hex
