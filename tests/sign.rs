@@ -693,6 +693,25 @@ fn a_changed_byte_a_later_update_or_another_documents_signature_fails_everywhere
     // structure, so only `verify` and pdfsig see this one.
     assert!(pdfsig(&padded).contains("Not total document signed"));
 
+    // Any byte of the signature's update changed, or the file cut anywhere in it: the
+    // check says no (or finds no signature), and never panics.
+    let update_start = std::fs::read(&pdf).unwrap().len();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..150 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let at = update_start + (state as usize) % (signed.len() - update_start);
+        let mut bytes = signed.clone();
+        bytes[at] = bytes[at].wrapping_add(1 + (state >> 32) as u8 % 255);
+        if let Some(Ok(_)) = cfp_verify::report::sign::check(&bytes, &[]) {
+            panic!("a change of byte {at} went unnoticed");
+        }
+        if let Some(Ok(_)) = cfp_verify::report::sign::check(&signed[..at], &[]) {
+            panic!("the file cut at {at} still verifies");
+        }
+    }
+
     // The signature cut off: the file ends before the byte range does.
     let cut = tampered(&dir, "cut.pdf", &signed, |b| {
         b.truncate(b.len() - 10);

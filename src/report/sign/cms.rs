@@ -144,7 +144,10 @@ pub struct Checked {
 fn one<'a>(attrs: &'a [Attribute], oid: ObjectIdentifier, name: &str) -> Result<&'a Any, String> {
     let found: Vec<&Attribute> = attrs.iter().filter(|a| a.oid == oid).collect();
     match found.as_slice() {
-        [a] if a.values.len() == 1 => Ok(a.values.get(0).unwrap_or_else(|| unreachable!())),
+        [a] => match a.values.as_slice() {
+            [value] => Ok(value),
+            _ => Err(format!("the {name} attribute must have one value")),
+        },
         [] => Err(format!("the signature has no {name} attribute")),
         _ => Err(format!("the signature has more than one {name}")),
     }

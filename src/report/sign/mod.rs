@@ -576,3 +576,36 @@ fn check_found(pdf: &[u8], found: Found, trust: &[Certificate]) -> Result<Signat
         unsigned,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_times_are_written_and_read_as_pdf_dates() {
+        let t = parse_time("2024-02-11T10:30:00+08:00").unwrap();
+        assert_eq!(pdf_date(&t), "D:20240211103000+08'00'");
+        assert_eq!(parse_pdf_date(&pdf_date(&t)), Some(t.timestamp()));
+        let d = parse_time("2024-02-11").unwrap();
+        assert_eq!(pdf_date(&d), "D:20240211000000Z");
+        assert_eq!(parse_pdf_date("D:20240211000000Z"), Some(d.timestamp()));
+        let west = parse_time("2024-02-11T00:00:00-05:30").unwrap();
+        assert_eq!(parse_pdf_date(&pdf_date(&west)), Some(west.timestamp()));
+        assert!(parse_time("yesterday").is_err());
+        assert_eq!(parse_pdf_date("D:2024"), None);
+    }
+
+    #[test]
+    fn an_unsigned_or_broken_file_has_no_signature_to_check() {
+        assert!(check(b"", &[]).is_none());
+        assert!(check(b"%PDF-1.7\n%%EOF", &[]).is_none());
+    }
+
+    #[test]
+    fn der_lengths_are_read_and_bounded() {
+        assert_eq!(cms::der_len(&[0x30, 0x03, 1, 2, 3]), Some(5));
+        assert_eq!(cms::der_len(&[0x30, 0x82, 0x01, 0x00]), Some(4 + 256));
+        assert_eq!(cms::der_len(&[0x30, 0x80]), None);
+        assert_eq!(cms::der_len(&[0x30]), None);
+    }
+}

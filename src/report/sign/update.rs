@@ -176,6 +176,14 @@ pub fn prepare(pdf: &[u8], fields: &Fields, contents: usize) -> Result<Prepared,
     }
     let doc = Document::load_mem(pdf).map_err(|e| format!("not a readable PDF: {e}"))?;
     let prev = startxref(pdf)?;
+    // An update's cross-reference section is of the kind the file uses: a table here. A
+    // file whose last section is a stream would need a stream.
+    let at = usize::try_from(prev).ok().and_then(|p| pdf.get(p..));
+    if !at.is_some_and(|rest| rest.starts_with(b"xref")) {
+        return Err(
+            "the file's cross-reference is not a table (a stream?): not supported".to_owned(),
+        );
+    }
     let root = reference(&doc.trailer, b"Root", "catalog")?;
     let mut catalog = dict(&doc, root, "catalog")?;
     if catalog.has(b"AcroForm") {
@@ -409,4 +417,41 @@ pub fn prepare(pdf: &[u8], fields: &Fields, contents: usize) -> Result<Prepared,
         bytes: out,
         gap: gap_start..gap_end,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_strings_are_literal_when_plain_and_utf16_otherwise() {
+        assert_eq!(text("Li Na"), "(Li Na)");
+        assert_eq!(text("a (b)"), "<FEFF00610020002800620029>");
+        assert_eq!(text("张伟"), "<FEFF5F204F1F>");
+    }
+
+    #[test]
+    fn names_escape_what_a_name_cannot_hold() {
+        let mut out = Vec::new();
+        name(b"A B#(", &mut out);
+        assert_eq!(out, b"/A#20B#23#28");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_pdf_is_refused_not_panicked_on() {
+        let fields = Fields {
+            name: "n".into(),
+            reason: "r".into(),
+            location: None,
+            time: "D:20240211000000Z".into(),
+        };
+        for bytes in [
+            &b""[..],
+            b"%%EOF",
+            b"%PDF-1.7\nstartxref\n0\n%%EOF",
+            b"%PDF-1.7\n%%EOF\n",
+        ] {
+            assert!(prepare(bytes, &fields, 16).is_err());
+        }
+    }
 }
