@@ -508,6 +508,9 @@ fn the_signed_report_keeps_its_pdf_a_and_pdf_ua_claims_and_tags_the_field() {
     let acro = catalog.get(b"AcroForm").unwrap().as_dict().unwrap();
     assert_eq!(acro.get(b"SigFlags").unwrap().as_i64().unwrap(), 3);
     assert!(acro.get(b"NeedAppearances").is_err());
+    let esic = catalog.get(b"Extensions").unwrap().as_dict().unwrap();
+    let esic = esic.get(b"ESIC").unwrap().as_dict().unwrap();
+    assert_eq!(esic.get(b"ExtensionLevel").unwrap().as_i64().unwrap(), 2);
     let field_id = acro.get(b"Fields").unwrap().as_array().unwrap()[0]
         .as_reference()
         .unwrap();

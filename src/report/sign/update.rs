@@ -3,7 +3,8 @@
 //!
 //! The update adds the signature dictionary, an invisible signature field (a zero-size
 //! widget with the print flag and an empty appearance, as PDF/A asks), a `Form` structure
-//! element for it (PDF/UA), and new versions of the catalog (`/AcroForm`), the first page
+//! element for it (PDF/UA), and new versions of the catalog (`/AcroForm`, the ETSI
+//! extension `/ESIC`), the first page
 //! (`/Annots`, `/Tabs /S`) and the structure tree (the element and its parent-tree entry).
 //! It is a function of the report and the signature dictionary's values alone, so `verify`
 //! can write it again and compare.
@@ -217,6 +218,24 @@ pub fn prepare(pdf: &[u8], fields: &Fields, contents: usize) -> Result<Prepared,
     acro.set("Fields", vec![Object::Reference(widget)]);
     acro.set("SigFlags", 3);
     catalog.set("AcroForm", acro);
+    // The ETSI extension to PDF 1.7 that `/ETSI.CAdES.detached` belongs to (ISO 32000-1
+    // extension level 2, as PAdES asks of a file below PDF 2.0).
+    let mut esic = Dictionary::new();
+    esic.set("BaseVersion", Object::Name(b"1.7".to_vec()));
+    esic.set("ExtensionLevel", 2);
+    match catalog.get_mut(b"Extensions") {
+        Ok(Object::Dictionary(extensions)) => {
+            if !extensions.has(b"ESIC") {
+                extensions.set("ESIC", esic);
+            }
+        }
+        Ok(_) => {}
+        Err(_) => {
+            let mut extensions = Dictionary::new();
+            extensions.set("ESIC", esic);
+            catalog.set("Extensions", extensions);
+        }
+    }
     changed.insert(root, catalog);
 
     // The structure tree: a Form element for the widget, at the end of the document's
