@@ -113,6 +113,20 @@ fn make_ca(dir: &Path, subject: &str) {
 /// A signer `name.key` (PKCS#8 PEM) and `name.pem`, issued by the CA in `dir`, valid
 /// between the two dates (`YYYYMMDDHHMMSSZ`).
 fn make_signer(dir: &Path, name: &str, algorithm: &[&str], subject: &str, from: &str, to: &str) {
+    issue(dir, "ca", "leaf", name, algorithm, subject, (from, to));
+}
+
+/// A certificate `name.pem` for a new key `name.key`, issued by `issuer.pem` with the
+/// extensions `kind` (`leaf` or `root`, a CA) of the CA configuration in `dir`.
+fn issue(
+    dir: &Path,
+    issuer: &str,
+    kind: &str,
+    name: &str,
+    algorithm: &[&str],
+    subject: &str,
+    (from, to): (&str, &str),
+) {
     let key = format!("{name}.key");
     let csr = format!("{name}.csr");
     let pem = format!("{name}.pem");
@@ -134,15 +148,15 @@ fn make_signer(dir: &Path, name: &str, algorithm: &[&str], subject: &str, from: 
             "-config",
             "ca.cnf",
             "-cert",
-            "ca.pem",
+            &format!("{issuer}.pem"),
             "-keyfile",
-            "ca.key",
+            &format!("{issuer}.key"),
             "-in",
             &csr,
             "-out",
             &pem,
             "-extensions",
-            "leaf",
+            kind,
             "-startdate",
             from,
             "-enddate",
@@ -157,7 +171,8 @@ const P256: &[&str] = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256
 
 /// The test PKI, made once per test run: `pki/` with the CA, `rsa`, `ec` (P-256),
 /// `expired`, `weak` (RSA 1024) signers, `rsa.p12` and `ec.p12` (password in `password`),
-/// and `other/ca.pem`, a CA that signed none of them.
+/// the intermediate CA `inter` and its signer `deep`, `forged` (issued by the `rsa`
+/// signer, who is no CA), and `other/ca.pem`, a CA that signed none of them.
 fn pki() -> &'static Path {
     static PKI: OnceLock<PathBuf> = OnceLock::new();
     PKI.get_or_init(|| {
@@ -203,6 +218,34 @@ fn pki() -> &'static Path {
                 ],
             );
         }
+        // An intermediate CA and its signer; a "signer" issued by a signer (not a CA).
+        issue(
+            &dir,
+            "ca",
+            "root",
+            "inter",
+            RSA,
+            "/CN=cfp-verify Intermediate CA",
+            (from, to),
+        );
+        issue(
+            &dir,
+            "inter",
+            "leaf",
+            "deep",
+            P256,
+            "/CN=Wang Fang/O=Henan Jingze",
+            (from, to),
+        );
+        issue(
+            &dir,
+            "rsa",
+            "leaf",
+            "forged",
+            P256,
+            "/CN=Forger",
+            (from, to),
+        );
         make_ca(&dir.join("other"), "/CN=Another CA");
         dir
     })
@@ -385,6 +428,67 @@ fn an_rsa_pem_signature_is_valid_for_pyhanko_pdfsig_and_verify() {
     // The unsigned report still verifies as before.
     let run = cfp(&["verify", s(&pdf)]);
     assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn the_chain_runs_through_intermediate_cas_only() {
+    let (dir, pdf) = copy_sample("chain");
+    let deep = dir.join("deep.pdf");
+    let run = sign(
+        &pdf,
+        &[
+            "--key",
+            &p("deep.key"),
+            "--cert",
+            &p("deep.pem"),
+            "--chain",
+            &p("inter.pem"),
+            "-o",
+            s(&deep),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_valid(&deep);
+    // Without the intermediate in the signature, the path to the CA is not there.
+    let alone = dir.join("alone.pdf");
+    let run = sign(
+        &pdf,
+        &[
+            "--key",
+            &p("deep.key"),
+            "--cert",
+            &p("deep.pem"),
+            "-o",
+            s(&alone),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = cfp(&["verify", s(&alone), "--trust", &p("ca.pem")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("does NOT chain"), "{}", run.stdout);
+    // A certificate issued by a signer that is no CA does not chain, with its issuer's
+    // certificate in the signature or not.
+    let forged = dir.join("forged.pdf");
+    let run = sign(
+        &pdf,
+        &[
+            "--key",
+            &p("forged.key"),
+            "--cert",
+            &p("forged.pem"),
+            "--chain",
+            &p("rsa.pem"),
+            "-o",
+            s(&forged),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = cfp(&["verify", s(&forged), "--trust", &p("ca.pem")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("does NOT chain"), "{}", run.stdout);
+    if let Some((ok, said)) = pyhanko_validate(&forged, &p("ca.pem")) {
+        assert!(!ok && said.contains("UNTRUSTED"), "pyHanko: {said}");
+    }
 }
 
 #[test]

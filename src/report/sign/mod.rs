@@ -445,9 +445,35 @@ pub fn is_signed(pdf: &[u8]) -> bool {
     signature_dict(pdf).is_some()
 }
 
-/// The signer's certificate's path to one of `anchors`, through the certificates in
-/// `pool`: the anchor's subject.
-fn chain_to(signer: &Certificate, pool: &[Certificate], anchors: &[Certificate]) -> Option<String> {
+/// Whether `cert` is a CA certificate (basic constraints `cA`).
+fn is_ca(cert: &Certificate) -> bool {
+    use der::Decode;
+    let oid = spki::ObjectIdentifier::new_unwrap("2.5.29.19");
+    cert.tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| e.extn_id == oid)
+        .any(|e| {
+            x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes())
+                .is_ok_and(|b| b.ca)
+        })
+}
+
+/// Whether `cert` is valid at `time` (seconds since 1970).
+fn valid_at(cert: &Certificate, time: i64) -> bool {
+    let v = &cert.tbs_certificate.validity;
+    unix(&v.not_before) <= time && time <= unix(&v.not_after)
+}
+
+/// The signer's certificate's path to one of `anchors`, through the CA certificates in
+/// `pool` valid at `time`: the anchor's subject.
+fn chain_to(
+    signer: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    time: i64,
+) -> Option<String> {
     let mut cert = signer.clone();
     for _ in 0..8 {
         if let Some(a) = anchors
@@ -458,7 +484,7 @@ fn chain_to(signer: &Certificate, pool: &[Certificate], anchors: &[Certificate])
         }
         let next = pool
             .iter()
-            .find(|c| *c != &cert && keys::issued_by(&cert, c))?
+            .find(|c| *c != &cert && is_ca(c) && valid_at(c, time) && keys::issued_by(&cert, c))?
             .clone();
         cert = next;
     }
@@ -553,7 +579,7 @@ fn check_found(pdf: &[u8], found: Found, trust: &[Certificate]) -> Result<Signat
     let time = parse_pdf_date(&found.fields.time)
         .ok_or_else(|| Broken(format!("an unreadable signing time {}", found.fields.time)))?;
     let v = &checked.signer.tbs_certificate.validity;
-    if time < unix(&v.not_before) || time > unix(&v.not_after) {
+    if !valid_at(&checked.signer, time) {
         return Err(Broken(format!(
             "the signer's certificate was not valid at the signing time {} (valid from {} to {})",
             found.fields.time,
@@ -564,7 +590,7 @@ fn check_found(pdf: &[u8], found: Found, trust: &[Certificate]) -> Result<Signat
     let trust = if trust.is_empty() {
         Trust::NotAsked
     } else {
-        match chain_to(&checked.signer, &checked.others, trust) {
+        match chain_to(&checked.signer, &checked.others, trust, time) {
             Some(ca) => Trust::ChainsTo(ca),
             None => Trust::Untrusted,
         }
