@@ -53,6 +53,36 @@ pub enum Command {
         /// How the reports are made and where they go.
         #[command(flatten)]
         report: ReportArgs,
+        /// Also sign each report with this key (approved reports only): `report.signed.pdf`
+        /// beside `report.pdf` in the archive, or `NAME.signed.pdf` beside `-o NAME.pdf`.
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
+        /// The signer's certificate and how the key is read (with `--sign`).
+        #[command(flatten)]
+        signer: SignerArgs,
+    },
+    /// Sign an approved report PDF: a PAdES signature (B-B) that PDF readers, pyHanko and
+    /// pdfsig validate, appended so that the report's own bytes stay as they are.
+    ///
+    /// A report in the archive (`<archive>/<number>/r<revision>/report.pdf`) gets
+    /// `report.signed.pdf` beside it, listed in `SHA256SUMS`; any other `NAME.pdf` gets
+    /// `NAME.signed.pdf`. Nothing is written on any error.
+    Sign {
+        /// The report PDF (made by `render`, approved).
+        pdf: PathBuf,
+        /// The signer's private key: PEM (PKCS#8; RSA of at least 2048 bits, ECDSA P-256 or
+        /// P-384) or PKCS#12 (`.p12`, `.pfx`, with its certificates).
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+        /// The signer's certificate and how the key is read.
+        #[command(flatten)]
+        signer: SignerArgs,
+        /// Write the signed PDF here.
+        #[arg(short, long, value_name = "PDF")]
+        output: Option<PathBuf>,
+        /// Replace a different signed PDF that is already there.
+        #[arg(long)]
+        force: bool,
     },
     /// Check that a report PDF is exactly what its attached engagement gives.
     ///
@@ -68,6 +98,10 @@ pub enum Command {
         /// The fonts folder the report was rendered with (`render --font-dir`).
         #[arg(long, value_name = "DIR")]
         font_dir: Option<PathBuf>,
+        /// A CA certificate (PEM) the signer's certificate must chain to; repeat for several.
+        /// With it, an unsigned PDF is not verified.
+        #[arg(long, value_name = "CA.pem")]
+        trust: Vec<PathBuf>,
         /// Give up after this many seconds (a hostile PDF may carry a huge engagement).
         #[arg(long, value_name = "SECONDS", default_value_t = 600)]
         timeout: u64,
@@ -177,4 +211,38 @@ pub enum Lang {
     /// English, then Chinese.
     #[value(name = "en+zh")]
     EnZh,
+}
+
+/// The signer's certificate, its chain, the PKCS#12 password's source and the signing time
+/// (`sign`, `render --sign`).
+#[derive(Debug, Args)]
+pub struct SignerArgs {
+    /// The signer's certificate (PEM or DER); not needed with PKCS#12 or a PEM holding it.
+    #[arg(long, value_name = "CERT")]
+    pub cert: Option<PathBuf>,
+    /// A CA certificate (PEM) to put in the signature for readers to build the chain;
+    /// repeat for several.
+    #[arg(long, value_name = "CA")]
+    pub chain: Vec<PathBuf>,
+    /// Read the PKCS#12 password from this file's first line.
+    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
+    pub password_file: Option<PathBuf>,
+    /// Read the PKCS#12 password from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// The signing time (`2024-02-11T10:00:00+08:00`, or a date) [default: the report's
+    /// issue date, midnight UTC].
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+}
+
+impl SignerArgs {
+    /// Whether any of these was given.
+    pub fn given(&self) -> bool {
+        self.cert.is_some()
+            || !self.chain.is_empty()
+            || self.password_file.is_some()
+            || self.password_env.is_some()
+            || self.time.is_some()
+    }
 }

@@ -61,6 +61,8 @@ pub struct RenderConfig {
     extra_fonts: Option<Fonts>,
     /// How problems are printed.
     pub style: Style,
+    /// Sign each report (`render --sign`).
+    pub sign: Option<Arc<crate::cmd::sign::Signing>>,
 }
 
 /// Why the command line cannot be used as given.
@@ -258,6 +260,7 @@ impl RenderConfig {
             templates,
             extra_fonts: extra_fonts(args.font_dir.as_deref())?,
             style,
+            sign: None,
         })
     }
 

@@ -47,10 +47,39 @@ fn run(command: Command, style: Style) -> Result<ExitCode, cmd::Error> {
     match command {
         Command::Check { file, templates } => cmd::check::run(&file, templates.as_deref(), style),
         Command::Calc { file, json, xlsx } => cmd::calc::run(&file, json, xlsx.as_deref()),
-        Command::Render { files, report } => {
-            let config = RenderConfig::from_args(&files, &report, Purpose::Render, style)?;
+        Command::Render {
+            files,
+            report,
+            sign,
+            signer,
+        } => {
+            let mut config = RenderConfig::from_args(&files, &report, Purpose::Render, style)?;
+            match &sign {
+                Some(key) => {
+                    let signing =
+                        cmd::sign::Signing::from_args(key, &signer).map_err(cmd::Error::Signer)?;
+                    config.sign = Some(std::sync::Arc::new(signing));
+                }
+                None if signer.given() => {
+                    use clap::CommandFactory;
+                    Cli::command()
+                        .error(
+                            clap::error::ErrorKind::MissingRequiredArgument,
+                            "`--cert`, `--chain`, `--password-*` and `--time` sign a report: give the key with `--sign KEY`",
+                        )
+                        .exit()
+                }
+                None => {}
+            }
             cmd::render::run(&config)
         }
+        Command::Sign {
+            pdf,
+            key,
+            signer,
+            output,
+            force,
+        } => cmd::sign::run(&pdf, &key, &signer, output.as_deref(), force),
         Command::Watch { file, report } => {
             let config = RenderConfig::from_args(&[file], &report, Purpose::Watch, style)?;
             cmd::watch::run(&config)
@@ -59,8 +88,15 @@ fn run(command: Command, style: Style) -> Result<ExitCode, cmd::Error> {
             pdf,
             templates,
             font_dir,
+            trust,
             timeout,
-        } => cmd::verify::run(&pdf, templates.as_deref(), font_dir.as_deref(), timeout),
+        } => cmd::verify::run(
+            &pdf,
+            templates.as_deref(),
+            font_dir.as_deref(),
+            &trust,
+            timeout,
+        ),
         Command::Diff { old, new, json } => cmd::diff::run(&old, &new, json),
         Command::Export {
             file,

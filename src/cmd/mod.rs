@@ -9,6 +9,7 @@ pub mod export;
 pub mod init;
 pub mod render;
 pub mod schema;
+pub mod sign;
 pub mod verify;
 pub mod watch;
 
@@ -82,6 +83,21 @@ pub enum Error {
         #[source]
         source: VerifyError,
     },
+    /// A report that could not be signed, or a PDF whose signature cannot be checked.
+    #[error("{name}: {source}")]
+    Sign {
+        /// The PDF (or key) as given.
+        name: String,
+        /// Why not.
+        #[source]
+        source: cfp_verify::report::sign::SignError,
+    },
+    /// The signer's key or certificates cannot be used (the error names the file).
+    #[error(transparent)]
+    Signer(cfp_verify::report::sign::SignError),
+    /// A different signed PDF that `sign` would overwrite.
+    #[error("{}: already exists and differs (another key or time); nothing was written\n  hint: `--force` replaces it", .0.display())]
+    SignedExists(PathBuf),
     /// The file watcher could not be started.
     #[error("cannot watch files: {0}")]
     Watcher(#[source] notify::Error),

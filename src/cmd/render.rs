@@ -35,6 +35,15 @@ pub enum Failure {
     /// The archive refused the revision, or could not be written.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// The report could not be signed (`--sign`).
+    #[error("{}: {source}", file.display())]
+    Sign {
+        /// The engagement file.
+        file: PathBuf,
+        /// Why not.
+        #[source]
+        source: cfp_verify::report::sign::SignError,
+    },
     /// The report could not be made.
     #[error("{}: {source}{}", file.display(), kept.as_ref().map_or(String::new(), Kept::note))]
     Render {
@@ -271,6 +280,23 @@ fn render_one(file: &Path, verified: &Verified, config: &RenderConfig) -> Result
             kept,
         }
     })?;
+    // Signed before anything is written: a report that cannot be signed writes nothing.
+    let signed = match &config.sign {
+        Some(signing) => Some(
+            cfp_verify::report::sign::sign_report(
+                &rendered.pdf,
+                report,
+                &verified.engagement.verifier,
+                &signing.credentials,
+                signing.time,
+            )
+            .map_err(|source| Failure::Sign {
+                file: file.to_path_buf(),
+                source,
+            })?,
+        ),
+        None => None,
+    };
     for w in &rendered.warnings {
         eprintln!("warning: {w}");
     }
@@ -285,7 +311,11 @@ fn render_one(file: &Path, verified: &Verified, config: &RenderConfig) -> Result
             ] {
                 write_atomic(path, bytes).map_err(cannot_write(path))?;
             }
-            (pdf.clone(), "")
+            if let Some(signed) = &signed {
+                let path = super::sign::signed_path(pdf);
+                write_atomic(&path, signed).map_err(cannot_write(&path))?;
+            }
+            (pdf.clone(), String::new())
         }
         Target::Archive => {
             let (dir, outcome) = archive::store(&config.archive, verified, &rendered)?;
@@ -294,6 +324,14 @@ fn render_one(file: &Path, verified: &Verified, config: &RenderConfig) -> Result
                 Outcome::Replaced => " (replaced the unapproved revision)",
                 Outcome::Written => "",
             };
+            let mut note = note.to_owned();
+            if let Some(signed) = &signed {
+                let outcome = archive::store_signed(&dir, signed, false)?;
+                note.push_str(match outcome {
+                    Outcome::Unchanged => "; signed already, identical",
+                    _ => "; signed: report.signed.pdf",
+                });
+            }
             (dir.join(archive::REPORT), note)
         }
     };

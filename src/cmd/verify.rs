@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use cfp_verify::report::render::RecordedTemplate;
+use cfp_verify::report::sign::{self, Signature, Trust};
 use cfp_verify::report::verify::{self, Verdict};
 use cfp_verify::report::world::Fonts;
 
@@ -12,12 +13,14 @@ use crate::config::{extra_fonts, open_templates};
 use super::Error;
 
 /// Says whether `pdf` is exactly what its attached engagement gives, with the templates
-/// of `templates` and the fonts of `font_dir`; gives up after `timeout` seconds.
-/// Exit 0 verified, 1 not.
+/// of `templates` and the fonts of `font_dir`; for a signed PDF, first whether the
+/// signature holds and who signed, and whether the signer chains to a CA of `trust`.
+/// Gives up after `timeout` seconds. Exit 0 verified, 1 not.
 pub fn run(
     pdf: &Path,
     templates: Option<&Path>,
     font_dir: Option<&Path>,
+    trust: &[std::path::PathBuf],
     timeout: u64,
 ) -> Result<ExitCode, Error> {
     let name = pdf.display().to_string();
@@ -34,21 +37,78 @@ pub fn run(
         name: name.clone(),
         source,
     })?;
+    let mut anchors = Vec::new();
+    for ca in trust {
+        anchors.extend(sign::keys::trusted(ca).map_err(Error::Signer)?);
+    }
+    let not_verified = |why: String| {
+        println!("{name}: NOT verified: {why}");
+        Ok(ExitCode::from(1))
+    };
+    let (report, signature) = match sign::check(&bytes, &anchors) {
+        None if !trust.is_empty() => {
+            return not_verified("the PDF is not signed (`--trust` asks for a signature)".into());
+        }
+        None => (&bytes[..], None),
+        Some(Err(broken)) => return not_verified(broken.to_string()),
+        Some(Ok(signature)) => (&bytes[..signature.unsigned], Some(signature)),
+    };
     let templates = open_templates(templates)?;
     let extra = extra_fonts(font_dir)?;
     let fonts = extra.as_ref().unwrap_or(Fonts::embedded());
     let verdict =
-        verify::verify(&bytes, &name, fonts, templates).map_err(|source| Error::Verify {
+        verify::verify(report, &name, fonts, templates).map_err(|source| Error::Verify {
             name: name.clone(),
             source,
         })?;
-    let verified = matches!(verdict, Verdict::Verified);
-    println!("{}", says(&name, verdict));
+    let mut verified = matches!(verdict, Verdict::Verified);
+    if let Some(s) = &signature {
+        println!("{}", signed(&name, s));
+        if matches!(s.trust, Trust::Untrusted) {
+            verified = false;
+            println!(
+                "{name}: NOT verified: the signer's certificate does not chain to a CA given with `--trust`"
+            );
+        }
+    }
+    if verified && signature.is_some() {
+        println!(
+            "{name}: verified: the signature is valid over the whole file, and the signed report is exactly what its attached engagement gives"
+        );
+    } else if !matches!(verdict, Verdict::Verified) || signature.is_none() {
+        println!("{}", says(&name, verdict));
+    }
     Ok(if verified {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Who signed, when and why, and whether the certificate chains to a trusted CA.
+fn signed(name: &str, s: &Signature) -> String {
+    let c = &s.signer;
+    let trust = match &s.trust {
+        Trust::NotAsked => "not checked (give the CA with `--trust CA.pem`)".to_owned(),
+        Trust::ChainsTo(ca) => format!("chains to the trusted CA {ca}"),
+        Trust::Untrusted => "does NOT chain to any CA given with `--trust`".to_owned(),
+    };
+    format!(
+        "{name}: signed (PAdES, the signature is cryptographically valid over the whole file but its value)\n  signer:   {}\n  issuer:   {}\n  serial:   {}\n  valid:    {} to {}\n  key:      {}\n  time:     {}\n  reason:   {}{}\n  trust:    {trust}",
+        c.subject,
+        c.issuer,
+        c.serial,
+        c.not_before,
+        c.not_after,
+        c.key,
+        s.fields.time,
+        s.fields.reason,
+        s.fields
+            .location
+            .as_ref()
+            .map(|l| format!("\n  location: {l}"))
+            .unwrap_or_default(),
+    )
 }
 
 /// What the verdict on the PDF `name` means, in words.

@@ -19,6 +19,8 @@ use crate::report::render::{ENGAGEMENT, RESULTS, Report};
 pub const REPORT: &str = "report.pdf";
 /// The checksum file's name (`sha256sum -c SHA256SUMS` checks it).
 pub const SUMS: &str = "SHA256SUMS";
+/// The signed PDF's name, beside the report it signs (`sign`).
+pub const SIGNED: &str = "report.signed.pdf";
 
 /// What storing did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,15 @@ pub enum ArchiveError {
     Unreadable {
         /// The revision's folder.
         dir: PathBuf,
+    },
+    /// The revision already has a different signed report.
+    #[error(
+        "{}: the revision is signed already, differently (another key or time); nothing was written\n  hint: `--force` replaces it",
+        path.display()
+    )]
+    Signed {
+        /// The signed report.
+        path: PathBuf,
     },
     /// A file of the archive could not be read or written.
     #[error("{}: {error}", path.display())]
@@ -181,9 +192,16 @@ fn store_locked(
     repair(parent).map_err(io(parent))?;
     let existed = dir.is_dir();
     if existed {
-        let same = new
-            .iter()
-            .all(|(name, bytes)| std::fs::read(dir.join(name)).is_ok_and(|old| &old == bytes));
+        // A signed report beside the revision's files is not part of what is rendered.
+        let same = new.iter().all(|(name, bytes)| {
+            std::fs::read(dir.join(name)).is_ok_and(|old| {
+                if *name == SUMS {
+                    without(&old, SIGNED) == *bytes
+                } else {
+                    &old == bytes
+                }
+            })
+        });
         if same {
             return Ok((dir.to_path_buf(), Outcome::Unchanged));
         }
@@ -242,6 +260,61 @@ fn store_locked(
             Outcome::Written
         },
     ))
+}
+
+/// A checksum list without the line of `name`.
+fn without(sums: &[u8], name: &str) -> Vec<u8> {
+    let suffix = format!("  {name}");
+    sums.split_inclusive(|&b| b == b'\n')
+        .filter(|line| !line.trim_ascii_end().ends_with(suffix.as_bytes()))
+        .flatten()
+        .copied()
+        .collect()
+}
+
+/// Whether `pdf` is the report of a revision folder in an archive: `report.pdf` beside
+/// `SHA256SUMS`.
+pub fn is_archived(pdf: &Path) -> bool {
+    pdf.file_name().is_some_and(|n| n == REPORT)
+        && pdf.parent().is_some_and(|d| d.join(SUMS).is_file())
+}
+
+/// Stores the signed report of the revision folder `dir` as [`SIGNED`] and lists it in
+/// `SHA256SUMS`, under the report number's lock. An identical signed report is left as
+/// it is; a different one is replaced only with `force`.
+pub fn store_signed(dir: &Path, signed: &[u8], force: bool) -> Result<Outcome, ArchiveError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| ArchiveError::Io { path, error }
+    };
+    let parent = dir.parent().unwrap_or(dir);
+    let lock_path = parent.join(LOCK);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    let path = dir.join(SIGNED);
+    let outcome = match std::fs::read(&path) {
+        Ok(old) if old == signed => Outcome::Unchanged,
+        Ok(_) if !force => return Err(ArchiveError::Signed { path }),
+        Ok(_) => Outcome::Replaced,
+        Err(_) => Outcome::Written,
+    };
+    let sums_path = dir.join(SUMS);
+    let sums = std::fs::read(&sums_path).map_err(io(&sums_path))?;
+    let mut new_sums = without(&sums, SIGNED);
+    new_sums.extend_from_slice(format!("{}  {SIGNED}\n", sha256_hex(signed)).as_bytes());
+    if outcome != Outcome::Unchanged {
+        crate::report::render::write_atomic(&path, signed).map_err(io(&path))?;
+    }
+    if new_sums != sums {
+        crate::report::render::write_atomic(&sums_path, &new_sums).map_err(io(&sums_path))?;
+    }
+    drop(lock);
+    Ok(outcome)
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
