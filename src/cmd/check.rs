@@ -26,9 +26,13 @@ pub fn run(file: &Path, templates: Option<&Path>, style: Style) -> Result<ExitCo
     let name = file.display().to_string();
     let products = v.engagement.products.len();
     let n = v.findings.len();
+    // What `export --pact` will refuse: warnings, not findings (the report is not concerned).
+    let pact = cfp_verify::exports::pact::missing_warnings(&v);
+    let source = std::str::from_utf8(&v.source).ok();
     print(&format!(
-        "{}{name}: valid: {products} product{}, {n} finding{}\n",
+        "{}{}{name}: valid: {products} product{}, {n} finding{}\n",
         table::findings_text(&v, &name, &wording.catalogue, style),
+        cfp_verify::diag::render_all(&name, source, &pact, style),
         if products == 1 { "" } else { "s" },
         if n == 1 { "" } else { "s" },
     ));
