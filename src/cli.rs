@@ -142,7 +142,11 @@ pub enum Command {
     },
     /// Print the JSON Schema of the engagement format, for editors: save it and put
     /// `# yaml-language-server: $schema=cfp-verify.schema.json` on an engagement's first line.
-    Schema,
+    Schema {
+        /// Print the JSON Schema of the results JSON (`calc --json`) instead.
+        #[arg(long)]
+        results: bool,
+    },
     /// Print a shell completion script: `cfp-verify completions bash > /etc/bash_completion.d/cfp-verify`.
     Completions {
         /// The shell.

@@ -106,7 +106,7 @@ fn run(command: Command, style: Style) -> Result<ExitCode, cmd::Error> {
         Command::Init { dir, lang } => {
             cmd::init::run(dir.as_deref().unwrap_or(Path::new(".")), lang)
         }
-        Command::Schema => Ok(cmd::schema::run()),
+        Command::Schema { results } => Ok(cmd::schema::run(results)),
         Command::Completions { shell } => Ok(cmd::completions::run(shell)),
     }
 }

@@ -78,14 +78,46 @@ fn results_json_keys_are_the_specs() {
     let v = json(&["calc", "--json", "samples/chennuo-2023.yaml"]);
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     // `opinion` only because the sample has a `verification` section.
-    assert_eq!(keys(&v), ["format", "products", "opinion", "warnings"]);
+    // The contract's keys in its order; the results' own description (added keys) before
+    // the products.
+    assert_eq!(
+        keys(&v),
+        [
+            "format",
+            "results_format",
+            "report",
+            "units",
+            "rounding",
+            "products",
+            "opinion",
+            "warnings"
+        ]
+    );
+    assert_eq!(v["results_format"], "cfp-verify-results/1");
+    assert_eq!(
+        v["report"],
+        serde_json::json!({"number": "JZNT-CFP-2024-003", "revision": 1})
+    );
+    assert_eq!(
+        v["rounding"],
+        serde_json::json!({"mode": "half-up", "places": 2})
+    );
+    assert_eq!(v["units"]["emissions"], "kgCO2e");
     assert_eq!(
         keys(&json(&[
             "calc",
             "--json",
             "tests/fixtures/valid/minimal.yaml"
         ])),
-        ["format", "products", "warnings"]
+        [
+            "format",
+            "results_format",
+            "report",
+            "units",
+            "rounding",
+            "products",
+            "warnings"
+        ]
     );
     assert_eq!(keys(&v["opinion"]), ["type", "assurance", "open_findings"]);
     assert_eq!(v["format"], "cfp-verify/1");

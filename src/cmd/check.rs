@@ -26,9 +26,30 @@ pub fn run(file: &Path, templates: Option<&Path>, style: Style) -> Result<ExitCo
     let name = file.display().to_string();
     let products = v.engagement.products.len();
     let n = v.findings.len();
+    // What `export --pact` will refuse: warnings, not findings (the report is not concerned).
+    let pact = cfp_verify::exports::pact::missing_warnings(&v);
+    let source = std::str::from_utf8(&v.source).ok();
+    let pact = match style {
+        // As the findings' short lines: the code after `warning`.
+        Style::Short => pact
+            .iter()
+            .map(|d| {
+                let place = d
+                    .mark
+                    .map_or(String::new(), |m| format!(":{}:{}", m.line, m.col));
+                let code = d.warning.unwrap_or_default();
+                format!(
+                    "{name}{place}: {}: warning[{code}]: {}\n",
+                    d.path, d.message
+                )
+            })
+            .collect(),
+        _ => cfp_verify::diag::render_all(&name, source, &pact, style),
+    };
     print(&format!(
-        "{}{name}: valid: {products} product{}, {n} finding{}\n",
+        "{}{}{name}: valid: {products} product{}, {n} finding{}\n",
         table::findings_text(&v, &name, &wording.catalogue, style),
+        pact,
         if products == 1 { "" } else { "s" },
         if n == 1 { "" } else { "s" },
     ));

@@ -10,7 +10,17 @@ use super::{Error, print, write_out};
 /// Prints the PACT ProductFootprints of `file`, or writes them to `output`.
 pub fn run(file: &Path, output: Option<&Path>) -> Result<ExitCode, Error> {
     let v = cfp_verify::load(file)?;
-    let footprints = pact::product_footprints(&v)?;
+    let footprints = match pact::product_footprints(&v) {
+        // Each product's missing key, located like the file's own problems.
+        Err(pact::Refused::Incomplete(_)) => {
+            return Err(Error::Invalid(cfp_verify::Invalid {
+                file: file.display().to_string(),
+                diagnostics: pact::missing_problems(&v),
+                source: String::from_utf8(v.source).ok(),
+            }));
+        }
+        other => other?,
+    };
     let mut json = serde_json::to_string_pretty(&footprints).expect("JSON values serialize");
     json.push('\n');
     match output {

@@ -32,9 +32,9 @@ pub enum Error {
     /// A command line that cannot be used.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// An engagement whose boundary has no cradle-to-gate part for PACT.
+    /// An engagement that cannot be exported as PACT footprints.
     #[error(transparent)]
-    Pact(#[from] cfp_verify::exports::pact::NotCradleToGate),
+    Pact(#[from] cfp_verify::exports::pact::Refused),
     /// A `--templates` folder whose wording catalogue cannot be used.
     #[error(transparent)]
     Wording(#[from] cfp_verify::present::wording::WordingError),

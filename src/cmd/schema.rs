@@ -1,11 +1,15 @@
-//! `schema`: the JSON Schema of the engagement format, for editors.
+//! `schema`: the JSON Schema of the engagement format, for editors, or of the results JSON.
 
 use std::process::ExitCode;
 
 use super::print;
 
-/// Prints the schema.
-pub fn run() -> ExitCode {
-    print(&cfp_verify::schema());
+/// Prints the engagement format's schema, or with `results` the results JSON's.
+pub fn run(results: bool) -> ExitCode {
+    if results {
+        print(cfp_verify::exports::json::SCHEMA);
+    } else {
+        print(&cfp_verify::schema());
+    }
     ExitCode::SUCCESS
 }

@@ -452,6 +452,8 @@ pub struct Product {
     pub functional_unit: Bi,
     /// Mass of one functional unit, without packaging, when given.
     pub mass: Option<Quantity>,
+    /// Fossil carbon in one functional unit (a mass of carbon), when given.
+    pub fossil_carbon: Option<Quantity>,
     /// The output in the period, in functional units, exact and more than 0.
     pub output: Decimal,
     /// Every inventory line: materials, transport, energy, process, distribution, use, then

@@ -1,4 +1,9 @@
 //! The machine-readable results (`calc --json`): decimal strings, rounded as configured.
+//!
+//! The document says what it is: `format` is the engagement format the figures come from
+//! (the contract's key), `results_format` the version of this document's own layout, whose
+//! JSON Schema is [`SCHEMA`] (`cfp-verify schema --results`); then the report's number and
+//! revision, the units of the figures and the rounding rule they were rounded with.
 
 use crate::engagement::Language;
 use serde::Serialize;
@@ -11,14 +16,52 @@ use crate::units::exact::Exact;
 use crate::units::rounding::Rounding;
 use crate::validate::FORMAT;
 
+/// The version of the results JSON's own layout.
+pub const RESULTS_FORMAT: &str = "cfp-verify-results/1";
+
+/// The JSON Schema (Draft 2020-12) of the results JSON, written by hand.
+pub const SCHEMA: &str = include_str!("results.schema.json");
+
 #[derive(Serialize)]
 struct Document {
     format: &'static str,
+    results_format: &'static str,
+    report: ReportId,
+    units: Units,
+    rounding: RoundingRule,
     products: Vec<Product>,
     /// Only when the file has a `verification` section.
     #[serde(skip_serializing_if = "Option::is_none")]
     opinion: Option<Opinion>,
     warnings: Vec<Warning>,
+}
+
+/// Which report the figures are of.
+#[derive(Serialize)]
+struct ReportId {
+    number: String,
+    revision: u32,
+}
+
+/// The units of the figures, by the keys that hold them.
+#[derive(Serialize)]
+struct Units {
+    /// `stages`, `total`, `origin`, `allocation[].emissions`, `reconciliation` figures,
+    /// `sensitivity` and `uncertainty.total`: the whole period.
+    emissions: &'static str,
+    /// `per_unit`, `allocation_alternatives.*.per_unit`, `uncertainty.per_unit`.
+    per_unit: &'static str,
+    /// `share_pct`, `difference_pct` and the other `_pct` keys.
+    percent: &'static str,
+    /// `output`.
+    output: &'static str,
+}
+
+/// How the figures were rounded: once, from the exact values.
+#[derive(Serialize)]
+struct RoundingRule {
+    mode: &'static str,
+    places: u32,
 }
 
 #[derive(Serialize)]
@@ -351,6 +394,21 @@ pub fn results_json(
     });
     let doc = Document {
         format: FORMAT,
+        results_format: RESULTS_FORMAT,
+        report: ReportId {
+            number: e.report.number.clone(),
+            revision: e.report.revision,
+        },
+        units: Units {
+            emissions: "kgCO2e",
+            per_unit: "kgCO2e per functional unit",
+            percent: "%",
+            output: "functional units",
+        },
+        rounding: RoundingRule {
+            mode: r.mode.key(),
+            places: r.places,
+        },
         products,
         opinion,
         warnings,

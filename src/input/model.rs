@@ -727,6 +727,8 @@ pub struct Product {
     pub functional_unit: Text,
     /// 单位产品质量（不含包装），如 "25 kg"，用于 PACT 导出 / Mass of one unit without packaging, for PACT exports
     pub mass: Option<String>,
+    /// 单位产品的化石碳含量（碳的质量），如 "0.35 kg"，用于 PACT 导出 / Fossil carbon in one unit (mass of carbon), for PACT exports
+    pub fossil_carbon: Option<String>,
     /// 核算期产量（> 0）/ Output in the period (> 0)
     #[schemars(with = "NumberOrString")]
     pub output: String,

@@ -189,6 +189,9 @@ impl Cx<'_> {
                     .mass
                     .as_ref()
                     .and_then(|m| self.quantity(m, &pp.key("mass"), &[Dimension::Mass], "25 kg")),
+                fossil_carbon: p.fossil_carbon.as_ref().and_then(|m| {
+                    self.quantity(m, &pp.key("fossil_carbon"), &[Dimension::Mass], "0.35 kg")
+                }),
                 output,
                 lines,
                 claimed_total,
