@@ -22,10 +22,10 @@ pub fn run(dir: &Path, lang: Lang) -> Result<ExitCode, Error> {
     });
     match written {
         Ok(()) => {
-            println!(
+            super::say(&format!(
                 "{}: a starter engagement; edit it, then `cfp-verify check {0}`",
                 path.display()
-            );
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Exists(path)),

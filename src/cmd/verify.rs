@@ -43,7 +43,7 @@ pub fn run(
             source,
         })?;
     let verified = matches!(verdict, Verdict::Verified);
-    println!("{}", says(&name, verdict));
+    super::print(&format!("{}\n", says(&name, verdict)));
     Ok(if verified {
         ExitCode::SUCCESS
     } else {
