@@ -11,13 +11,28 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 use cfp_verify::diag::Style;
 use cli::{Cli, ColorChoice, Command, DiagnosticFormat};
 use config::{Purpose, RenderConfig};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` are output like any other: a failed write is an error.
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            use std::io::IsTerminal;
+            let text = e.render();
+            cmd::print(&if std::io::stdout().is_terminal() {
+                text.ansi().to_string()
+            } else {
+                text.to_string()
+            });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => e.exit(),
+    };
     cmd::set_quiet(cli.quiet);
     let style = style(cli.diagnostic_format, cli.color, &std::io::stderr());
     let out_style = style_for(cli.diagnostic_format, cli.color, &std::io::stdout());

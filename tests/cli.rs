@@ -134,6 +134,7 @@ fn a_closed_pipe_ends_quietly() {
         &["completions", "bash"],
         &["calc", SAMPLE, "--json"],
         &["check", SAMPLE],
+        &["render", "--help"],
     ] {
         let mut child = bin()
             .args(args)
@@ -165,6 +166,8 @@ fn a_failed_write_is_an_error() {
         &["schema"][..],
         &["calc", KETTLE, "--json"],
         &["check", KETTLE],
+        &["--help"],
+        &["--version"],
     ] {
         let full = std::fs::OpenOptions::new()
             .write(true)
@@ -443,7 +446,12 @@ fn watch_says_when_there_is_no_pdf() {
                 break;
             }
             seen.extend_from_slice(&buf[..n]);
-            if seen.windows(2).any(|w| w == b")\n") {
+            // The problems, then a note in brackets on a line of its own.
+            let text = String::from_utf8_lossy(&seen);
+            if text
+                .find("\n  (")
+                .is_some_and(|i| text[i + 4..].contains('\n'))
+            {
                 break;
             }
         }
