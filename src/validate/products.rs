@@ -163,7 +163,9 @@ impl Cx<'_> {
                 let kg = q.base();
                 // Half a unit in the last place written (`73867.89 kgCO2e`: 0.005 kg).
                 let half_ulp = quantity::Quantity {
-                    value: Decimal::new(5, q.value.scale() + 1),
+                    // At the 28 places a decimal holds, half a unit is not representable:
+                    // one unit in the 28th place is the (slightly wider) tolerance then.
+                    value: Decimal::try_new(5, q.value.scale() + 1).unwrap_or(Decimal::new(1, 28)),
                     unit: q.unit,
                 }
                 .base();
