@@ -4,9 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version `--version` prints: the package's, with the git commit it was built from
+/// when it was built from a git checkout (see `build.rs`).
+pub const VERSION: &str = env!("CFP_VERIFY_VERSION");
+
 /// Product carbon footprint verification reports from one YAML engagement file.
 #[derive(Debug, Parser)]
-#[command(name = "cfp-verify", version, about)]
+#[command(name = "cfp-verify", version = VERSION, about)]
 pub struct Cli {
     /// The subcommand to run.
     #[command(subcommand)]
@@ -17,6 +21,31 @@ pub struct Cli {
     /// each, for scripts and editors.
     #[arg(long, global = true, value_enum, default_value = "human")]
     pub diagnostic_format: DiagnosticFormat,
+    /// When to colour problems and findings: `auto` on a terminal unless the NO_COLOR
+    /// environment variable is set.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub color: ColorChoice,
+    /// Print only errors and the output asked for: no findings, summaries, "written"
+    /// lines or progress.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// See [`Cli::color`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always, even into a pipe or file.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// See [`Cli::diagnostic_format`].
@@ -31,12 +60,17 @@ pub enum DiagnosticFormat {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate an engagement file and print the verification findings.
+    /// Validate engagement files and print the verification findings.
     ///
-    /// Exit status: 0 valid (findings are warnings), 1 invalid, 2 usage error.
+    /// Exit status: 0 all valid (findings are warnings), 1 any invalid, 2 usage error.
     Check {
-        /// The engagement file (YAML, format cfp-verify/1).
-        file: PathBuf,
+        /// The engagement files (YAML, format cfp-verify/1); `-` reads standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print the problems and findings as JSON on standard output: per file, each with
+        /// its line, column, YAML path, code and message (findings in both languages).
+        #[arg(long)]
+        json: bool,
         /// A templates folder whose wording catalogue (`DIR/common/wording.yaml`) words the
         /// findings, as in the report.
         #[arg(long, value_name = "DIR")]
@@ -136,7 +170,7 @@ pub enum Command {
         /// WBCSD PACT (v3) ProductFootprints, one per product, as a JSON array.
         #[arg(long, required = true)]
         pact: bool,
-        /// Write to this file instead of printing.
+        /// Write to this file instead of printing (`-`: print).
         #[arg(short, long, value_name = "JSON")]
         output: Option<PathBuf>,
     },
@@ -164,12 +198,14 @@ pub enum Command {
     /// Print every figure per product: stage totals, per unit, shares, lines, data quality
     /// and the reconciliation of claimed figures.
     Calc {
-        /// The engagement file (YAML, format cfp-verify/1).
-        file: PathBuf,
-        /// Print the results as JSON instead of tables.
+        /// The engagement files (YAML, format cfp-verify/1); `-` reads standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print the results as JSON instead of tables (an array of them for several files).
         #[arg(long)]
         json: bool,
-        /// Write the calculation as an Excel workbook with live formulas instead.
+        /// Write the calculation as an Excel workbook with live formulas instead (`-`:
+        /// to standard output). One engagement file only.
         #[arg(long, value_name = "XLSX", conflicts_with = "json")]
         xlsx: Option<PathBuf>,
     },
@@ -181,7 +217,9 @@ pub struct ReportArgs {
     /// Write the PDF (and the JSON beside it) here instead of into the archive.
     #[arg(short, long, value_name = "PDF")]
     pub output: Option<PathBuf>,
-    /// The archive folder: each revision goes to <DIR>/<number>/r<revision>/.
+    /// The archive folder. `render` puts each revision in <DIR>/<number>/r<revision>/;
+    /// `watch` never archives: its preview goes to <DIR>/preview/ (without `-o`). Both read
+    /// the superseded revision from here, to show what changed.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub archive: PathBuf,
     /// The report's languages [default: the engagement's `report.languages`].

@@ -135,6 +135,8 @@ pub fn schema() -> String {
         "title".into(),
         "cfp-verify engagement (format cfp-verify/1)".into(),
     );
+    let mut schema = schema.to_value();
+    model::as_check_reads(&mut schema);
     let mut out = serde_json::to_string_pretty(&schema).expect("a schema serializes");
     out.push('\n');
     out

@@ -11,15 +11,32 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 use cfp_verify::diag::Style;
-use cli::{Cli, Command, DiagnosticFormat};
+use cli::{Cli, ColorChoice, Command, DiagnosticFormat};
 use config::{Purpose, RenderConfig};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let style = style(cli.diagnostic_format);
-    match run(cli.command, style) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` are output like any other: a failed write is an error.
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            use std::io::IsTerminal;
+            let text = e.render();
+            cmd::print(&if std::io::stdout().is_terminal() {
+                text.ansi().to_string()
+            } else {
+                text.to_string()
+            });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => e.exit(),
+    };
+    cmd::set_quiet(cli.quiet);
+    let style = style(cli.diagnostic_format, cli.color, &std::io::stderr());
+    let out_style = style_for(cli.diagnostic_format, cli.color, &std::io::stdout());
+    match run(cli.command, style, out_style) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{}", e.report(style));
@@ -28,25 +45,39 @@ fn main() -> ExitCode {
     }
 }
 
-/// How problems are printed: `--diagnostic-format`, coloured on a terminal unless
-/// `NO_COLOR` is set.
-fn style(format: DiagnosticFormat) -> Style {
+/// How problems are printed on standard error: see [`style_for`].
+fn style(format: DiagnosticFormat, color: ColorChoice, stream: &std::io::Stderr) -> Style {
     use std::io::IsTerminal;
-    match format {
-        DiagnosticFormat::Short => Style::Short,
-        DiagnosticFormat::Human => {
-            let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-                || !std::io::stderr().is_terminal();
-            if plain { Style::Human } else { Style::Color }
-        }
+    pick(format, color, stream.is_terminal())
+}
+
+/// How findings are printed on standard output: `--diagnostic-format`, coloured as
+/// `--color` says (`auto`: on a terminal unless `NO_COLOR` is set).
+fn style_for(format: DiagnosticFormat, color: ColorChoice, stream: &std::io::Stdout) -> Style {
+    use std::io::IsTerminal;
+    pick(format, color, stream.is_terminal())
+}
+
+/// The style for a stream that is a terminal or not.
+fn pick(format: DiagnosticFormat, color: ColorChoice, terminal: bool) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match (format, color) {
+        (DiagnosticFormat::Short, _) => Style::Short,
+        (DiagnosticFormat::Human, ColorChoice::Always) => Style::Color,
+        (DiagnosticFormat::Human, ColorChoice::Auto) if terminal && !no_color => Style::Color,
+        (DiagnosticFormat::Human, _) => Style::Human,
     }
 }
 
 /// Runs `command`.
-fn run(command: Command, style: Style) -> Result<ExitCode, cmd::Error> {
+fn run(command: Command, style: Style, out_style: Style) -> Result<ExitCode, cmd::Error> {
     match command {
-        Command::Check { file, templates } => cmd::check::run(&file, templates.as_deref(), style),
-        Command::Calc { file, json, xlsx } => cmd::calc::run(&file, json, xlsx.as_deref()),
+        Command::Check {
+            files,
+            json,
+            templates,
+        } => cmd::check::run(&files, templates.as_deref(), out_style, json),
+        Command::Calc { files, json, xlsx } => cmd::calc::run(&files, json, xlsx.as_deref()),
         Command::Render {
             files,
             report,

@@ -2,8 +2,9 @@
 
 use crate::engagement::Language;
 
-/// The starter engagement in `languages`: texts as `{zh: …, en: …}`, or one language.
-pub fn starter(languages: &[Language]) -> String {
+/// The starter engagement in `languages`: texts as `{zh: …, en: …}`, or one language; its
+/// report number is `number` (see [`report_number`]).
+pub fn starter(languages: &[Language], number: &str) -> String {
     let both = languages.len() > 1;
     let first = languages.first().copied().unwrap_or(Language::Zh);
     let t = |zh: &str, en: &str| -> String {
@@ -33,7 +34,7 @@ pub fn starter(languages: &[Language]) -> String {
 format: cfp-verify/1
 
 report:
-  number: CFP-2024-001            # letters, digits, - _ . only: it names the archive folder
+  number: {number}            # letters, digits, - _ . only: it names the archive folder
   revision: 1                     # 1 = first issue; +1 with a `changes` entry for each reissue
   issued: 2024-03-01
   status: draft                   # draft | reviewed | approved (approved needs verifier.approver)
@@ -119,6 +120,7 @@ products:
 #       status: open              # open | closed (closed needs a conclusion)
 #       # conclusion: {{zh: …, en: …}}
 "#,
+        number = number,
         criteria = t(
             "《ISO 14067：2018 温室气体 产品碳足迹 量化要求和指南》",
             "ISO 14067:2018 Greenhouse gases — Carbon footprint of products"
@@ -153,4 +155,56 @@ products:
         electricity = t("净购入电力", "Purchased electricity"),
         leak = t("SF6 泄漏", "SF6 leakage"),
     )
+}
+
+/// A report number for a starter written into the folder `folder` on `date`
+/// (`YYYY-MM-DD`): `CFP-20240301-acme-kettle`, so that a second engagement started in
+/// another folder, or another day, is never archived over the first. A folder name without
+/// letters or digits (`晨诺`) gives eight hex digits of its SHA-256 instead.
+pub fn report_number(folder: &str, date: &str) -> String {
+    let mut slug = String::new();
+    for c in folder.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let mut slug: String = slug.trim_end_matches('-').chars().take(60).collect();
+    slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(folder.as_bytes());
+        slug = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+    }
+    format!("CFP-{}-{slug}", date.replace('-', ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::report_number;
+
+    #[test]
+    fn report_numbers_differ_by_folder_and_date() {
+        assert_eq!(
+            report_number("acme kettle", "2024-03-01"),
+            "CFP-20240301-acme-kettle"
+        );
+        assert_ne!(
+            report_number("a", "2024-03-01"),
+            report_number("b", "2024-03-01")
+        );
+        assert_ne!(
+            report_number("a", "2024-03-01"),
+            report_number("a", "2024-03-02")
+        );
+        assert_ne!(
+            report_number("晨诺", "2024-03-01"),
+            report_number("景泽", "2024-03-01")
+        );
+        assert_eq!(
+            report_number("晨诺", "2024-03-01").len(),
+            "CFP-20240301-".len() + 8
+        );
+    }
 }

@@ -43,7 +43,14 @@ fn init_writes_a_starter_that_checks_and_renders_and_never_overwrites() {
             out.to_str().unwrap(),
         ]);
         assert_eq!(run.code, 0, "{lang}: {}", run.stderr);
-        assert!(out.join("CFP-2024-001/r1/report.pdf").is_file());
+        // The starter's own report number (from its folder and the date) names the folder.
+        let number = text
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("number: "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap();
+        assert!(number.starts_with("CFP-"), "{number}");
+        assert!(out.join(number).join("r1/report.pdf").is_file());
 
         std::fs::write(&file, "my edits").unwrap();
         let run = cfp(&["init", dir.to_str().unwrap()]);

@@ -1,34 +1,72 @@
 //! `calc`: every figure, as tables, JSON or a workbook.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use cfp_verify::exports::{table, workbook};
 
-use super::{Error, print, write_out};
+use super::{Error, STDIN, is_dash, load, print, write_out};
 
-/// Prints the figures of `file` as tables (or JSON), or writes them to the workbook `xlsx`.
-pub fn run(file: &Path, json: bool, xlsx: Option<&Path>) -> Result<ExitCode, Error> {
-    let v = cfp_verify::load(file)?;
-    match xlsx {
-        // clap refuses `--json` with `--xlsx`.
-        Some(out) if !json => {
-            let n = v.engagement.products.len();
-            let bytes = workbook::workbook(&v).map_err(Into::into);
-            write_out(
-                file,
-                out,
-                bytes,
-                &format!("a summary sheet, {n} product sheets and a sensitivity sheet"),
-            )
-        }
-        _ => {
-            print(&if json {
-                v.json()
-            } else {
-                table::calc_table(&v)
-            });
-            Ok(ExitCode::SUCCESS)
+/// Prints the figures of `files` (`-`: standard input) as tables (or JSON: an array for
+/// several files), or writes those of the one file to the workbook `xlsx`.
+pub fn run(files: &[PathBuf], json: bool, xlsx: Option<&Path>) -> Result<ExitCode, Error> {
+    if let Some(out) = xlsx {
+        let [file] = files else {
+            return Err(Error::Usage("`--xlsx` takes one engagement file".into()));
+        };
+        let v = load(file)?;
+        let n = v.engagement.products.len();
+        let bytes = workbook::workbook(&v).map_err(Into::into);
+        return write_out(
+            file,
+            out,
+            bytes,
+            &format!(
+                "a summary sheet, {n} product sheet{} and a sensitivity sheet",
+                if n == 1 { "" } else { "s" }
+            ),
+        );
+    }
+    // Every file is read first: an invalid one prints nothing of the others.
+    let mut loaded = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        match load(file) {
+            Ok(v) => loaded.push((file, v)),
+            Err(e) => errors.push(e),
         }
     }
+    if !errors.is_empty() {
+        return Err(match errors.len() {
+            1 => errors.remove(0),
+            _ => Error::Several(errors),
+        });
+    }
+    let text = match (json, loaded.as_slice()) {
+        (true, [(_, v)]) => v.json(),
+        (true, _) => {
+            let all: Vec<serde_json::Value> = loaded
+                .iter()
+                .map(|(_, v)| serde_json::from_str(&v.json()).expect("the results are JSON"))
+                .collect();
+            let mut s = serde_json::to_string_pretty(&all).expect("JSON values serialize");
+            s.push('\n');
+            s
+        }
+        (false, [(_, v)]) => table::calc_table(v),
+        (false, _) => loaded
+            .iter()
+            .map(|(file, v)| {
+                let name = if is_dash(file) {
+                    STDIN.to_owned()
+                } else {
+                    file.display().to_string()
+                };
+                format!("==> {name} <==\n{}", table::calc_table(v))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    print(&text);
+    Ok(ExitCode::SUCCESS)
 }

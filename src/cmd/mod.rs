@@ -16,6 +16,7 @@ pub mod watch;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use cfp_verify::diag::Style;
 use cfp_verify::report::verify::VerifyError;
@@ -110,6 +111,9 @@ pub enum Error {
         #[source]
         source: notify::Error,
     },
+    /// A command line that cannot be used, said in words (exit status 2).
+    #[error("error: {0}")]
+    Usage(String),
     /// Several of the above (both files of a `diff`), each printed.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Several(Vec<Error>),
@@ -126,6 +130,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config(e) => e.exit_code(),
+            Error::Usage(_) => 2,
             _ => 1,
         }
     }
@@ -145,13 +150,71 @@ impl Error {
     }
 }
 
-/// Prints `text` on standard output; a closed pipe (`| head`) is not worth a message.
-fn print(text: &str) {
-    let _ = std::io::stdout().write_all(text.as_bytes());
+/// Whether `--quiet` was given: only errors and the output asked for are printed.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Sets `--quiet`.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether `--quiet` was given.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Prints `text` on standard output, at once. Every command's output goes through here: a
+/// closed pipe (`| head`) ends the program quietly; any other write error (`> /dev/full`)
+/// ends it with a message and exit status 1, rather than losing the output unsaid.
+pub fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        stdout_failed(&e);
+    }
+}
+
+/// Ends the program after a failed write to standard output (see [`print`]).
+pub fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("cfp-verify: cannot write to standard output: {e}");
+    std::process::exit(1);
+}
+
+/// Prints a line that says what was done (`out.pdf: 12 pages …`), unless `--quiet`.
+pub fn say(line: &str) {
+    if !quiet() {
+        print(&format!("{line}\n"));
+    }
+}
+
+/// The name standard input is given in messages.
+pub const STDIN: &str = "<stdin>";
+
+/// Whether `path` is `-`: standard input or output.
+pub fn is_dash(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Reads, validates and calculates the engagement file at `path`, or standard input for
+/// `-` (paths inside it are then relative to the current folder).
+pub fn load(path: &Path) -> Result<cfp_verify::Verified, Error> {
+    if !is_dash(path) {
+        return Ok(cfp_verify::load(path)?);
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|source| {
+        Error::CannotRead {
+            name: STDIN.into(),
+            source,
+        }
+    })?;
+    Ok(cfp_verify::load_bytes(STDIN, &bytes, Some(Path::new(".")))?)
 }
 
 /// Writes `bytes` to `path` atomically, never over the engagement file `input`, and says
-/// what was written.
+/// what was written; `-` writes them to standard output.
 fn write_out(
     input: &Path,
     path: &Path,
@@ -166,7 +229,14 @@ fn write_out(
         source,
     };
     let bytes = bytes.map_err(cannot_write)?;
+    if is_dash(path) {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(&bytes).and_then(|()| out.flush()) {
+            stdout_failed(&e);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     cfp_verify::report::render::write_atomic(path, &bytes).map_err(|e| cannot_write(e.into()))?;
-    println!("{}: {what}", path.display());
+    say(&format!("{}: {what}", path.display()));
     Ok(ExitCode::SUCCESS)
 }

@@ -117,7 +117,7 @@ pub fn run(config: &RenderConfig) -> Result<ExitCode, Error> {
     }
     match config.files.first() {
         Some(file) => {
-            println!("{}", render_file(file, config)?);
+            super::say(&render_file(file, config)?);
             Ok(ExitCode::SUCCESS)
         }
         None => Ok(ExitCode::from(1)),
@@ -164,7 +164,7 @@ fn render_batch(config: &RenderConfig) -> ExitCode {
     let next = AtomicUsize::new(0);
     // Each failure's message, printed after the progress bar is gone.
     let failures: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
-    let bar = std::io::stderr().is_terminal().then(|| {
+    let bar = (std::io::stderr().is_terminal() && !super::quiet()).then(|| {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed_precise} {msg}")
@@ -189,9 +189,9 @@ fn render_batch(config: &RenderConfig) -> ExitCode {
                     typst::comemo::evict(0);
                     match (&result, &bar) {
                         (Ok(line), Some(bar)) => bar.println(line),
-                        (Ok(line), None) => println!("{line}"),
+                        (Ok(line), None) => super::say(line),
                         (Err(_), Some(bar)) => bar.println(format!("{}: failed", file.display())),
-                        (Err(_), None) => println!("{}: failed", file.display()),
+                        (Err(_), None) => super::say(&format!("{}: failed", file.display())),
                     }
                     if let Some(bar) = &bar {
                         bar.inc(1);
@@ -216,13 +216,13 @@ fn render_batch(config: &RenderConfig) -> ExitCode {
         let _ = writeln!(err, "{message}");
     }
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    super::say(&format!(
         "{} rendered, {} failed, {:.2} s ({:.2} s per report on {workers} threads)",
         files.len() - failures.len(),
         failures.len(),
         secs,
         secs / files.len() as f64
-    );
+    ));
     if failures.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -96,7 +96,10 @@ pub fn run(
         }
         outcome
     };
-    println!("{}", says(&target, &signing, outcome, in_archive));
+    super::print(&format!(
+        "{}\n",
+        says(&target, &signing, outcome, in_archive)
+    ));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -42,7 +42,7 @@ pub fn run(
         anchors.extend(sign::keys::trusted(ca).map_err(Error::Signer)?);
     }
     let not_verified = |why: String| {
-        println!("{name}: NOT verified: {why}");
+        super::print(&format!("{name}: NOT verified: {why}\n"));
         Ok(ExitCode::from(1))
     };
     let (report, signature) = match sign::check(&bytes, &anchors) {
@@ -63,20 +63,20 @@ pub fn run(
         })?;
     let mut verified = matches!(verdict, Verdict::Verified);
     if let Some(s) = &signature {
-        println!("{}", signed(&name, s));
+        super::print(&format!("{}\n", signed(&name, s)));
         if matches!(s.trust, Trust::Untrusted) {
             verified = false;
-            println!(
-                "{name}: NOT verified: the signer's certificate does not chain to a CA given with `--trust`"
-            );
+            super::print(&format!(
+                "{name}: NOT verified: the signer's certificate does not chain to a CA given with `--trust`\n"
+            ));
         }
     }
     if verified && signature.is_some() {
-        println!(
-            "{name}: verified: the signature is valid over the whole file, and the signed report is exactly what its attached engagement gives"
-        );
+        super::print(&format!(
+            "{name}: verified: the signature is valid over the whole file, and the signed report is exactly what its attached engagement gives\n"
+        ));
     } else if !matches!(verdict, Verdict::Verified) || signature.is_none() {
-        println!("{}", says(&name, verdict));
+        super::print(&format!("{}\n", says(&name, verdict)));
     }
     Ok(if verified {
         ExitCode::SUCCESS

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use crate::config::RenderConfig;
+use crate::config::{RenderConfig, Target};
 
 use super::Error;
 use super::render::render_file;
@@ -68,11 +68,8 @@ pub fn run(config: &RenderConfig) -> Result<ExitCode, Error> {
     };
     let mut render = |watcher: &mut notify::RecommendedWatcher| {
         match render_file(file, config) {
-            Ok(line) => println!("{line}"),
-            Err(failure) => eprintln!(
-                "{}\n  (the last good PDF is kept)",
-                failure.report(config.style)
-            ),
+            Ok(line) => super::say(&line),
+            Err(failure) => eprintln!("{}\n  ({})", failure.report(config.style), kept(config)),
         }
         typst::comemo::evict(10);
         // Watch the folders of the images the engagement now shows.
@@ -86,7 +83,7 @@ pub fn run(config: &RenderConfig) -> Result<ExitCode, Error> {
         *images.borrow_mut() = now;
     };
     render(&mut watcher);
-    println!("watching {} (Ctrl-C stops)", file.display());
+    super::say(&format!("watching {} (Ctrl-C stops)", file.display()));
     let changed = |event: &notify::Result<notify::Event>| {
         event
             .as_ref()
@@ -107,6 +104,20 @@ pub fn run(config: &RenderConfig) -> Result<ExitCode, Error> {
         render(&mut watcher);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What became of the PDF after a failed render: kept when there is one, else none yet.
+fn kept(config: &RenderConfig) -> String {
+    match &config.target {
+        Target::Files { pdf, .. } if pdf.is_file() => {
+            format!("the last good PDF is kept: {}", pdf.display())
+        }
+        Target::Files { pdf, .. } => format!(
+            "no PDF yet: {} is written when the file renders",
+            pdf.display()
+        ),
+        Target::Archive => "nothing was archived".to_owned(),
+    }
 }
 
 /// Whether two paths are in the same folder (events may name it absolutely).

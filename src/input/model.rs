@@ -94,10 +94,16 @@ impl JsonSchema for Text {
         json_schema!({
             "description": "文本：一个字符串（两种语言相同）或 {zh: …, en: …} / Text: one string for both languages, or {zh: …, en: …}",
             "anyOf": [
-                {"type": "string"},
+                {"type": ["string", "number"]},
                 {"type": "object",
-                 "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
-                 "additionalProperties": false, "minProperties": 1}
+                 "properties": {"zh": {"type": ["string", "number"]}, "en": {"type": ["string", "number"]}},
+                 // `{en: Chennuo Co., Ltd.}` unquoted: standard YAML reads `Ltd.` as a key
+                 // without a value; `check` joins it back into the text (with a warning).
+                 // Keys of the format are lower case, so any other key with no value is
+                 // such a piece of text.
+                 "patternProperties": {"[^a-z_]": {"type": "null"}},
+                 "additionalProperties": false,
+                 "anyOf": [{"required": ["zh"]}, {"required": ["en"]}]}
             ]
         })
     }
@@ -1224,4 +1230,100 @@ fn stage_keys(_: &mut SchemaGenerator) -> Schema {
         .map(|s| s.key)
         .collect();
     json_schema!({"type": "array", "items": {"type": "string", "enum": keys}})
+}
+
+/// Makes the generated JSON Schema accept what `check` reads, and refuse cheaply what it
+/// refuses, as a standard YAML parser gives it: a whole number may be written quoted
+/// (`revision: "2"`), a text as a number (`name: 2024`); scores run from 1 to 6, decimal
+/// places from 0 to 10, revisions from 1; the lists `check` needs filled are not empty and
+/// languages are listed once.
+pub fn as_check_reads(schema: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    /// The JSON types a schema names.
+    fn types(s: &serde_json::Map<String, Value>) -> Vec<String> {
+        match s.get("type") {
+            Some(Value::String(t)) => vec![t.clone()],
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// A whole number from `min` to `max`, written as a number or quoted.
+    fn whole(min: u64, max: Option<u64>, nullable: bool, description: Option<Value>) -> Value {
+        let pattern = match (min, max) {
+            (1, Some(6)) => "^[1-6]$",
+            (0, Some(10)) => "^([0-9]|10)$",
+            (1, None) => "^0*[1-9][0-9]*$",
+            _ => "^[0-9]+$",
+        };
+        let mut number = json!({"type": "integer", "minimum": min});
+        if let Some(max) = max {
+            number["maximum"] = json!(max);
+        }
+        let mut any = vec![number, json!({"type": "string", "pattern": pattern})];
+        if nullable {
+            any.push(json!({"type": "null"}));
+        }
+        let mut s = json!({ "anyOf": any });
+        if let Some(d) = description {
+            s["description"] = d;
+        }
+        s
+    }
+    fn walk(node: &mut Value, key: Option<&str>) {
+        match node {
+            Value::Array(items) => items.iter_mut().for_each(|n| walk(n, None)),
+            Value::Object(s) => {
+                let ts = types(s);
+                let nullable = ts.iter().any(|t| t == "null");
+                if ts.iter().any(|t| t == "integer") {
+                    let (min, max) = match key {
+                        Some("activity" | "factor" | "calibration") => (1, Some(6)),
+                        Some("places") => (0, Some(10)),
+                        Some("revision") => (1, None),
+                        _ => (0, None),
+                    };
+                    *node = whole(min, max, nullable, s.get("description").cloned());
+                    return;
+                }
+                if ts.iter().any(|t| t == "string")
+                    && !s.contains_key("enum")
+                    && !s.contains_key("const")
+                    && !s.contains_key("pattern")
+                {
+                    let mut t = vec![json!("string"), json!("number")];
+                    if nullable {
+                        t.push(json!("null"));
+                    }
+                    s.insert("type".into(), Value::Array(t));
+                }
+                if ts.iter().any(|t| t == "array") {
+                    if let Some("criteria" | "team" | "reviewers" | "languages" | "products") = key
+                    {
+                        s.insert("minItems".into(), json!(1));
+                    }
+                    if key == Some("languages") {
+                        s.insert("uniqueItems".into(), json!(true));
+                    }
+                }
+                for (k, v) in s.iter_mut() {
+                    match k.as_str() {
+                        // Property names: each value is the schema of that key.
+                        "properties" | "$defs" | "patternProperties" => {
+                            if let Value::Object(props) = v {
+                                for (name, p) in props.iter_mut() {
+                                    walk(p, Some(name));
+                                }
+                            }
+                        }
+                        _ => walk(v, None),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(schema, None);
 }

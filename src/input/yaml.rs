@@ -126,6 +126,36 @@ impl Node {
 /// several documents, too many nodes. Duplicate or non-scalar keys come back with the
 /// tree, so that the rest of the file is still checked.
 pub fn parse(bytes: &[u8]) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
+    parse_joining(bytes, &mut Vec::new())
+}
+
+/// A text that a comma split inside a `{zh: …, en: …}` flow mapping and that [`parse`]
+/// joined back: `{en: Chennuo Co., Ltd.}` is read by other YAML tools as a mapping with a
+/// third key `Ltd.`, so the value should be quoted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Joined {
+    /// Where the text starts.
+    pub mark: Mark,
+    /// The text's YAML path (`client.name.en`).
+    pub path: Path,
+    /// The text as joined back: `Chennuo Co., Ltd.`.
+    pub text: String,
+}
+
+/// The texts [`parse`] joins back (see [`Joined`]), in file order; none for a file it cannot
+/// parse.
+pub fn joined_texts(bytes: &[u8]) -> Vec<Joined> {
+    let mut joined = Vec::new();
+    let _ = parse_joining(bytes, &mut joined);
+    joined.sort_by_key(|j| j.mark);
+    joined
+}
+
+/// [`parse`], recording the texts it joins back in `joined`.
+fn parse_joining(
+    bytes: &[u8],
+    joined: &mut Vec<Joined>,
+) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| vec![utf8_error(bytes, e)])?;
     let mut builder = Builder::default();
@@ -139,7 +169,7 @@ pub fn parse(bytes: &[u8]) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
         }
     }
     match builder.document.map(|mut node| {
-        mend_text_commas(&mut node);
+        mend_text_commas(&mut node, &Path::root(), joined);
         node
     }) {
         Some(node) if !matches!(&node.value, Value::Scalar(s) if s.is_null()) => {
@@ -158,10 +188,13 @@ pub fn parse(bytes: &[u8]) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
 /// In `{zh: 晨诺, en: Chennuo Co., Ltd.}` YAML reads `Ltd.` as a key without a value; the
 /// format's own examples are written this way, so a word that follows a `zh` or `en` text on
 /// the same line with no value of its own is taken back into that text.
-fn mend_text_commas(node: &mut Node) {
+fn mend_text_commas(node: &mut Node, path: &Path, joined: &mut Vec<Joined>) {
     match &mut node.value {
         Value::Scalar(_) => {}
-        Value::Seq(items) => items.iter_mut().for_each(mend_text_commas),
+        Value::Seq(items) => items
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, n)| mend_text_commas(n, &path.index(i), joined)),
         Value::Map(entries) => {
             if entries.iter().any(|e| e.key == "zh" || e.key == "en") {
                 let mut mended: Vec<Entry> = Vec::with_capacity(entries.len());
@@ -181,6 +214,15 @@ fn mend_text_commas(node: &mut Node) {
                     {
                         s.text.push_str(", ");
                         s.text.push_str(&entry.key);
+                        let at = path.key(&prev.key);
+                        match joined.iter_mut().find(|j| j.path == at) {
+                            Some(j) => j.text.clone_from(&s.text),
+                            None => joined.push(Joined {
+                                mark: prev.value.mark,
+                                path: at,
+                                text: s.text.clone(),
+                            }),
+                        }
                         continue;
                     }
                     mended.push(entry);
@@ -189,7 +231,7 @@ fn mend_text_commas(node: &mut Node) {
             }
             entries
                 .iter_mut()
-                .for_each(|e| mend_text_commas(&mut e.value));
+                .for_each(|e| mend_text_commas(&mut e.value, &path.key(&e.key), joined));
         }
     }
 }
