@@ -129,7 +129,7 @@ fn check_and_calc_take_several_files() {
 fn a_closed_pipe_ends_quietly() {
     for args in [
         &["schema"][..],
-        &["export", SAMPLE, "--pact"],
+        &["export", KETTLE, "--pact"],
         &["diff", SAMPLE, KETTLE, "--json"],
         &["completions", "bash"],
         &["calc", SAMPLE, "--json"],
