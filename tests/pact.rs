@@ -516,3 +516,36 @@ fn shared_items_are_described_as_allocation_rules() {
     let sample = export_str("samples/chennuo-2023.yaml").remove(0);
     assert!(sample["pcf"].get("allocationRulesDescription").is_none());
 }
+
+/// `calc --json` of every sample and valid fixture meets the results' own schema
+/// (`schema --results`), as Python's `jsonschema` reads it; results without their products
+/// do not.
+#[test]
+fn every_results_json_meets_the_results_schema() {
+    let dir = common::folder("pact", "results");
+    let run = cfp(&["schema", "--results"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let schema = dir.join("results.schema.json");
+    std::fs::write(&schema, &run.stdout).unwrap();
+    let mut written = Vec::new();
+    let mut first: Option<Value> = None;
+    for (i, file) in inputs().iter().enumerate() {
+        let run = cfp(&["calc", "--json", file.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}: {}", file.display(), run.stderr);
+        let out = dir.join(format!("{i}.json"));
+        std::fs::write(&out, &run.stdout).unwrap();
+        first.get_or_insert_with(|| serde_json::from_str(&run.stdout).unwrap());
+        written.push(out);
+    }
+    let failures = python_validate(&schema, &written);
+    assert!(failures.is_empty(), "{failures}");
+    let mut broken = first.unwrap();
+    broken.as_object_mut().unwrap().remove("products");
+    let path = dir.join("broken.json");
+    std::fs::write(&path, broken.to_string()).unwrap();
+    let failures = python_validate(&schema, &[path]);
+    assert!(
+        failures.contains("'products' is a required property"),
+        "{failures}"
+    );
+}

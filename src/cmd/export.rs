@@ -9,6 +9,12 @@ use super::{Error, print, write_out};
 
 /// Prints the PACT ProductFootprints of `file`, or writes them to `output`.
 pub fn run(file: &Path, output: Option<&Path>) -> Result<ExitCode, Error> {
+    // An output that would replace the engagement is refused first, whatever the file holds.
+    if let Some(path) = output
+        && cfp_verify::same_file(file, path)
+    {
+        return Err(Error::IsEngagement(path.to_path_buf()));
+    }
     let v = cfp_verify::load(file)?;
     let footprints = match pact::product_footprints(&v) {
         // Each product's missing key, located like the file's own problems.
@@ -26,11 +32,12 @@ pub fn run(file: &Path, output: Option<&Path>) -> Result<ExitCode, Error> {
     match output {
         Some(path) => {
             let n = v.engagement.products.len();
+            let noun = if n == 1 { "footprint" } else { "footprints" };
             write_out(
                 file,
                 path,
                 Ok(json.into_bytes()),
-                &format!("{n} product footprints"),
+                &format!("{n} product {noun}"),
             )
         }
         None => {
