@@ -39,11 +39,7 @@ fn archive_sample(dir: &Path) -> PathBuf {
 fn the_archive_holds_the_report_its_results_and_its_source() {
     let dir = folder("layout");
     let rev = archive_sample(&dir);
-    let mut names: Vec<String> = std::fs::read_dir(&rev)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::names(&rev);
     assert_eq!(
         names,
         [

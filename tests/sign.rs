@@ -1017,11 +1017,7 @@ fn the_archive_keeps_the_unsigned_report_and_lists_the_signed_one() {
         "{}",
         run.stdout
     );
-    let mut names: Vec<String> = std::fs::read_dir(&rev)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::names(&rev);
     assert_eq!(
         names,
         [

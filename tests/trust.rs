@@ -50,11 +50,7 @@ fn assert_complete_revision(rev: &Path) {
             "{name}"
         );
     }
-    let mut names: Vec<String> = std::fs::read_dir(rev)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::names(rev);
     assert_eq!(
         names,
         [

@@ -129,16 +129,9 @@ pub fn store(
     };
     let parent = dir.parent().unwrap_or(root).to_path_buf();
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let lock_path = parent.join(LOCK);
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io(&lock_path))?;
-    lock.lock().map_err(io(&lock_path))?;
+    let held = lock(&parent)?;
     let result = store_locked(&parent, &dir, r, &new, io);
-    drop(lock);
+    drop(held);
     result
 }
 
@@ -279,6 +272,24 @@ pub fn is_archived(pdf: &Path) -> bool {
         && pdf.parent().is_some_and(|d| d.join(SUMS).is_file())
 }
 
+/// Takes the archive's lock in `parent` (a report's folder): one writer at a time, released
+/// when the returned file is dropped.
+fn lock(parent: &Path) -> Result<std::fs::File, ArchiveError> {
+    let path = parent.join(LOCK);
+    let io = |error| ArchiveError::Io {
+        path: path.clone(),
+        error,
+    };
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    lock.lock().map_err(io)?;
+    Ok(lock)
+}
+
 /// Stores the signed report of the revision folder `dir` as [`SIGNED`] and lists it in
 /// `SHA256SUMS`, under the report number's lock. An identical signed report is left as
 /// it is; a different one is replaced only with `force`.
@@ -288,14 +299,7 @@ pub fn store_signed(dir: &Path, signed: &[u8], force: bool) -> Result<Outcome, A
         move |error| ArchiveError::Io { path, error }
     };
     let parent = dir.parent().unwrap_or(dir);
-    let lock_path = parent.join(LOCK);
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io(&lock_path))?;
-    lock.lock().map_err(io(&lock_path))?;
+    let held = lock(parent)?;
     let path = dir.join(SIGNED);
     let outcome = match std::fs::read(&path) {
         Ok(old) if old == signed => Outcome::Unchanged,
@@ -313,7 +317,7 @@ pub fn store_signed(dir: &Path, signed: &[u8], force: bool) -> Result<Outcome, A
     if new_sums != sums {
         crate::report::render::write_atomic(&sums_path, &new_sums).map_err(io(&sums_path))?;
     }
-    drop(lock);
+    drop(held);
     Ok(outcome)
 }
 

@@ -189,7 +189,7 @@ fn collect(doc: &Document, node: &Object, files: &mut BTreeMap<String, ObjectId>
 }
 
 /// A PDF text string: UTF-16BE with a byte-order mark, or PDFDocEncoding (ASCII here).
-fn decode_text(bytes: &[u8]) -> String {
+pub(crate) fn decode_text(bytes: &[u8]) -> String {
     match bytes.strip_prefix(&[0xFE, 0xFF]) {
         Some(utf16) => {
             let units: Vec<u16> = utf16

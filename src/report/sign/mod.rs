@@ -367,16 +367,7 @@ struct Found {
 
 fn text_of(d: &lopdf::Dictionary, key: &[u8]) -> Option<String> {
     match d.get(key).ok()? {
-        Object::String(s, _) => Some(match s.strip_prefix(&[0xFE, 0xFF]) {
-            Some(utf16) => {
-                let units: Vec<u16> = utf16
-                    .chunks_exact(2)
-                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                    .collect();
-                String::from_utf16_lossy(&units)
-            }
-            None => s.iter().map(|&b| b as char).collect(),
-        }),
+        Object::String(s, _) => Some(super::verify::decode_text(s)),
         _ => None,
     }
 }
