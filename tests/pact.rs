@@ -1,6 +1,6 @@
 //! `export --pact`: PACT v3 ProductFootprints, checked against a JSON Schema written from the
 //! official v3 data model (`tests/fixtures/pact/`), with this crate's validator and with
-//! Python's `jsonschema` (a validator nobody here wrote; Debian: python3-jsonschema).
+//! Python's `jsonschema` (a validator nobody here wrote; `scripts/test` installs it).
 
 mod common;
 
@@ -111,7 +111,7 @@ for f in sys.argv[2:]:
         .expect("python3 is needed by this test");
     assert!(
         out.status.success(),
-        "python3 with jsonschema (Debian: python3-jsonschema): {}",
+        "python3 with jsonschema (scripts/test installs it): {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()

@@ -130,7 +130,7 @@ fn standard_errors(files: &[std::path::PathBuf]) -> Map<String, Json> {
         .arg(&schema)
         .args(files)
         .output()
-        .expect("python3 runs (scripts/test installs it with python3-jsonschema, python3-yaml)");
+        .expect("python3 runs (scripts/test installs it with jsonschema and PyYAML)");
     assert!(
         out.status.success(),
         "{}",
