@@ -76,15 +76,15 @@ pub fn run(
         return Err(Error::Exists(target));
     }
     let outcome = if in_archive {
-        let dir = pdf.parent().unwrap_or(Path::new("."));
+        // The revision's folder, also for a bare `report.pdf` given from inside it: the lock
+        // is its parent's.
+        let absolute = std::path::absolute(pdf).unwrap_or_else(|_| pdf.to_path_buf());
+        let dir = absolute.parent().unwrap_or(Path::new("."));
         archive::store_signed(dir, &signed, force)
             .map_err(|e| Error::from(super::render::Failure::Archive(e)))?
     } else {
-        let outcome = match std::fs::read(&target) {
-            Ok(old) if old == signed => Outcome::Unchanged,
-            Ok(_) if !force => return Err(Error::SignedExists(target)),
-            Ok(_) => Outcome::Replaced,
-            Err(_) => Outcome::Written,
+        let Some(outcome) = archive::signed_outcome(&target, &signed, force) else {
+            return Err(Error::SignedExists(target));
         };
         if outcome != Outcome::Unchanged {
             cfp_verify::report::render::write_atomic(&target, &signed).map_err(|e| {

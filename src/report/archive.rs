@@ -272,6 +272,18 @@ pub fn is_archived(pdf: &Path) -> bool {
         && pdf.parent().is_some_and(|d| d.join(SUMS).is_file())
 }
 
+/// What writing the signed report `signed` at `path` would do: nothing when the same bytes
+/// are there, write a new file, or replace a different signed report, which only `force`
+/// allows (`None`: refused).
+pub fn signed_outcome(path: &Path, signed: &[u8], force: bool) -> Option<Outcome> {
+    match std::fs::read(path) {
+        Ok(old) if old == signed => Some(Outcome::Unchanged),
+        Ok(_) if !force => None,
+        Ok(_) => Some(Outcome::Replaced),
+        Err(_) => Some(Outcome::Written),
+    }
+}
+
 /// Takes the archive's lock in `parent` (a report's folder): one writer at a time, released
 /// when the returned file is dropped.
 fn lock(parent: &Path) -> Result<std::fs::File, ArchiveError> {
@@ -301,11 +313,8 @@ pub fn store_signed(dir: &Path, signed: &[u8], force: bool) -> Result<Outcome, A
     let parent = dir.parent().unwrap_or(dir);
     let held = lock(parent)?;
     let path = dir.join(SIGNED);
-    let outcome = match std::fs::read(&path) {
-        Ok(old) if old == signed => Outcome::Unchanged,
-        Ok(_) if !force => return Err(ArchiveError::Signed { path }),
-        Ok(_) => Outcome::Replaced,
-        Err(_) => Outcome::Written,
+    let Some(outcome) = signed_outcome(&path, signed, force) else {
+        return Err(ArchiveError::Signed { path });
     };
     let sums_path = dir.join(SUMS);
     let sums = std::fs::read(&sums_path).map_err(io(&sums_path))?;

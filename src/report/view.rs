@@ -25,6 +25,13 @@ pub struct T {
     pub en: String,
 }
 
+impl T {
+    /// Its length in characters, both languages together: what a table cell of it holds.
+    fn chars(&self) -> usize {
+        self.zh.chars().count() + self.en.chars().count()
+    }
+}
+
 impl From<&T> for Bi {
     fn from(t: &T) -> Bi {
         Bi {
@@ -173,8 +180,8 @@ const SPAN_PRODUCTS: usize = 4;
 
 /// Characters (both languages) past which the list of names in a cell of the emission-sources
 /// table, or a finding in the annex, may continue on the next page: about two thirds of a
-/// page of that column. A row that
-/// cannot break and is taller than the page would lose its end.
+/// page of that column. A row that cannot break and is taller than the page would lose its
+/// end.
 const LONG_LIST: usize = 1200;
 
 /// Characters (both languages, all its texts) past which a register entry's row may
@@ -1577,7 +1584,7 @@ fn findings(
             FindingV {
                 code: f.code,
                 title: (&crate::present::finding_title(c, f)).into(),
-                long: message.zh.chars().count() + message.en.chars().count() > LONG_LIST,
+                long: message.chars() > LONG_LIST,
                 message,
                 entry: entry.map(|(i, _)| i + 1),
                 disposition: match entry {
@@ -2097,7 +2104,7 @@ fn sources(c: &Catalogue, p: &Product, stages: &[Stage]) -> Vec<SourceV> {
             let items = join(names.into_iter());
             SourceV {
                 stage: (&c.stage(s).name).into(),
-                breakable: items.zh.chars().count() + items.en.chars().count() > LONG_LIST,
+                breakable: items.chars() > LONG_LIST,
                 items,
                 description: (&c.stage(s).description).into(),
             }

@@ -431,11 +431,6 @@ fn signature_dict(pdf: &[u8]) -> Option<Result<Found, Broken>> {
     Some(found)
 }
 
-/// Whether the PDF carries a signature (valid or not).
-pub fn is_signed(pdf: &[u8]) -> bool {
-    signature_dict(pdf).is_some()
-}
-
 /// Whether `cert` is a CA certificate (basic constraints `cA`).
 fn is_ca(cert: &Certificate) -> bool {
     use der::Decode;
@@ -503,17 +498,20 @@ fn check_found(pdf: &[u8], found: Found, trust: &[Certificate]) -> Result<Signat
     let [0, a, b, c] = found.byte_range[..] else {
         return broken("the /ByteRange does not start at the file's first byte");
     };
-    if !(0 < a && a < b && b <= len && c >= 0) {
+    // Numbers from the file: an end past what an i64 holds is impossible, not an overflow.
+    let end = b.checked_add(c);
+    if !(0 < a && a < b && b <= len && c >= 0) || end.is_none() {
         return broken("the /ByteRange is impossible for this file");
     }
-    if b + c < len {
+    let end = end.unwrap_or(len);
+    if end < len {
         return Err(Broken(format!(
             "the signature covers the file's first {} bytes, but the file has {len}: {} bytes were added after signing (an incremental update)",
-            b + c,
-            len - b - c
+            end,
+            len - end
         )));
     }
-    if b + c > len {
+    if end > len {
         return broken("the /ByteRange runs past the file's end: the file was cut");
     }
     let (a, b) = (a as usize, b as usize);

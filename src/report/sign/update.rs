@@ -198,7 +198,12 @@ pub fn prepare(pdf: &[u8], fields: &Fields, contents: usize) -> Result<Prepared,
         .get(b"Size")
         .and_then(Object::as_i64)
         .map_err(|_| "the trailer has no /Size".to_owned())?;
-    let size = u32::try_from(size).map_err(|_| "an impossible trailer /Size".to_owned())?;
+    // Four new objects follow the file's last: a /Size that leaves no room for them is as
+    // impossible as a negative one.
+    let size = u32::try_from(size)
+        .ok()
+        .filter(|s| s.checked_add(4).is_some())
+        .ok_or("an impossible trailer /Size")?;
     let page = *doc
         .get_pages()
         .values()
@@ -282,14 +287,14 @@ pub fn prepare(pdf: &[u8], fields: &Fields, contents: usize) -> Result<Prepared,
         .unwrap_or_default();
     let next = match tree.get(b"ParentTreeNextKey").and_then(Object::as_i64) {
         Ok(n) => n,
-        Err(_) => {
-            nums.iter()
-                .step_by(2)
-                .filter_map(|k| k.as_i64().ok())
-                .max()
-                .unwrap_or(-1)
-                + 1
-        }
+        Err(_) => nums
+            .iter()
+            .step_by(2)
+            .filter_map(|k| k.as_i64().ok())
+            .max()
+            .unwrap_or(-1)
+            .checked_add(1)
+            .ok_or("an impossible /Nums key in the structure tree's /ParentTree")?,
     };
     nums.push(Object::Integer(next));
     nums.push(Object::Reference(form));
@@ -300,7 +305,10 @@ pub fn prepare(pdf: &[u8], fields: &Fields, contents: usize) -> Result<Prepared,
         }
         None => tree.set("ParentTree", parent_tree),
     }
-    tree.set("ParentTreeNextKey", next + 1);
+    let after = next
+        .checked_add(1)
+        .ok_or("an impossible /ParentTreeNextKey")?;
+    tree.set("ParentTreeNextKey", after);
     changed.insert(tree_id, tree);
 
     // The first page: the widget among its annotations, and tab order by structure.
