@@ -34,8 +34,20 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     cmd::set_quiet(cli.quiet);
-    let style = style(cli.diagnostic_format, cli.color, &std::io::stderr());
-    let out_style = style_for(cli.diagnostic_format, cli.color, &std::io::stdout());
+    // Problems go to standard error, findings to standard output: each styled for its stream
+    // (`--diagnostic-format`, coloured as `--color` says; `auto`: on a terminal unless
+    // `NO_COLOR` is set).
+    use std::io::IsTerminal;
+    let style = pick(
+        cli.diagnostic_format,
+        cli.color,
+        std::io::stderr().is_terminal(),
+    );
+    let out_style = pick(
+        cli.diagnostic_format,
+        cli.color,
+        std::io::stdout().is_terminal(),
+    );
     match run(cli.command, style, out_style) {
         Ok(code) => code,
         Err(e) => {
@@ -43,19 +55,6 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
-}
-
-/// How problems are printed on standard error: see [`style_for`].
-fn style(format: DiagnosticFormat, color: ColorChoice, stream: &std::io::Stderr) -> Style {
-    use std::io::IsTerminal;
-    pick(format, color, stream.is_terminal())
-}
-
-/// How findings are printed on standard output: `--diagnostic-format`, coloured as
-/// `--color` says (`auto`: on a terminal unless `NO_COLOR` is set).
-fn style_for(format: DiagnosticFormat, color: ColorChoice, stream: &std::io::Stdout) -> Style {
-    use std::io::IsTerminal;
-    pick(format, color, stream.is_terminal())
 }
 
 /// The style for a stream that is a terminal or not.

@@ -167,8 +167,13 @@ pub fn quiet() -> bool {
 /// closed pipe (`| head`) ends the program quietly; any other write error (`> /dev/full`)
 /// ends it with a message and exit status 1, rather than losing the output unsaid.
 pub fn print(text: &str) {
+    print_bytes(text.as_bytes());
+}
+
+/// [`print`] for bytes that are not text (a workbook on `--xlsx -`).
+pub fn print_bytes(bytes: &[u8]) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
         stdout_failed(&e);
     }
 }
@@ -230,10 +235,7 @@ fn write_out(
     };
     let bytes = bytes.map_err(cannot_write)?;
     if is_dash(path) {
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = out.write_all(&bytes).and_then(|()| out.flush()) {
-            stdout_failed(&e);
-        }
+        print_bytes(&bytes);
         return Ok(ExitCode::SUCCESS);
     }
     cfp_verify::report::render::write_atomic(path, &bytes).map_err(|e| cannot_write(e.into()))?;

@@ -96,15 +96,12 @@ pub fn run(
         }
         outcome
     };
-    super::print(&format!(
-        "{}\n",
-        says(&target, &signing, outcome, in_archive)
-    ));
+    super::say(&says(&target, &signing, outcome, in_archive));
     Ok(ExitCode::SUCCESS)
 }
 
-/// The line `sign` (and `render --sign`) prints.
-pub fn says(target: &Path, signing: &Signing, outcome: Outcome, in_archive: bool) -> String {
+/// The line `sign` prints.
+fn says(target: &Path, signing: &Signing, outcome: Outcome, in_archive: bool) -> String {
     let cert = &signing.credentials.cert.tbs_certificate;
     let note = match outcome {
         Outcome::Written if in_archive => ", listed in SHA256SUMS",
