@@ -89,6 +89,14 @@ fn attachments_come_back_byte_identical() {
         std::fs::read(out.join("results.json")).unwrap(),
         std::fs::read(rev.join("results.json")).unwrap()
     );
+    // The workbook, with every line’s exact figures, is the one `calc --xlsx` writes.
+    let xlsx = dir.join("export.xlsx");
+    let run = cfp(&["calc", "samples/chennuo-2023.yaml", "--xlsx", s(&xlsx)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(out.join("workbook.xlsx")).unwrap(),
+        std::fs::read(&xlsx).unwrap()
+    );
     // The images the engagement uses travel too.
     let signed = dir.join("signed.pdf");
     let run = cfp(&[

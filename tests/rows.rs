@@ -1,5 +1,6 @@
-//! No inventory line is lost from the PDF: a stage with many lines breaks across pages
-//! in every table that lists lines, and no row runs over the page footer.
+//! No inventory line is lost from the PDF: a stage listed in full breaks across pages in
+//! every table that lists lines, a longer stage is summarised in the body and listed line by
+//! line in the annex, and no row runs over the page footer.
 //!
 //! Needs poppler-utils (`.ci/run` installs it).
 
@@ -7,8 +8,11 @@ mod common;
 
 use common::{cfp, folder, poppler, root};
 
-/// Lines in the one long stage.
-const LINES: u32 = 100;
+/// Lines in the one long stage: the most the body lists in full (`view::FULL_STAGE`).
+const LINES: u32 = 30;
+
+/// Lines in a stage the body summarises.
+const MANY: u32 = 100;
 
 /// The emissions of line `i` in hundredths of a kgCO2e: 1000.17, 1001.17, … 1099.17.
 fn hundredths(i: u32) -> u32 {
@@ -27,13 +31,13 @@ fn quantity(i: u32) -> String {
     format!("{}.{:03}", milli / 1000, milli % 1000)
 }
 
-/// The minimal engagement with one materials stage of `LINES` lines and a factor of exactly 2.
-fn engagement() -> String {
+/// The minimal engagement with one materials stage of `lines` lines and a factor of exactly 2.
+fn engagement(lines: u32) -> String {
     let text = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml"))
         .expect("fixture readable");
     let line = "      - {name: {zh: 钢材, en: Steel}, quantity: 500 kg, factor: steel, data: {activity: periodic, calibration: compliant}}\n";
     assert!(text.contains(line), "the fixture has its steel line");
-    let lines: String = (0..LINES)
+    let lines: String = (0..lines)
         .map(|i| {
             format!(
                 "      - {{name: {{zh: 钢材{n:03}, en: Steel {n:03}}}, quantity: {q} kg, factor: steel, data: {{activity: periodic, calibration: compliant}}}}\n",
@@ -44,8 +48,13 @@ fn engagement() -> String {
         .collect();
     let factor = "    value: 2.1 tCO2e/t\n";
     assert!(text.contains(factor), "the fixture has its steel factor");
+    // Electricity large enough that no steel line reaches 1% of the total: the sensitivity
+    // table, which lists such inputs, then lists none of them.
+    let power = "quantity: 3600 MJ,";
+    assert!(text.contains(power), "the fixture has its electricity line");
     text.replacen(line, &lines, 1)
         .replacen(factor, "    value: 2 tCO2e/t\n", 1)
+        .replacen(power, "quantity: 360000000 MJ,", 1)
 }
 
 /// How often `needle` occurs in `haystack` as a whole number: not inside a longer one.
@@ -60,11 +69,11 @@ fn occurrences(haystack: &str, needle: &str) -> usize {
         .count()
 }
 
-#[test]
-fn a_stage_of_a_hundred_lines_keeps_every_line_in_every_table() {
-    let dir = folder("rows", "hundred");
+/// Renders the engagement with a stage of `lines` lines; the text of its pages.
+fn render(name: &str, lines: u32) -> Vec<String> {
+    let dir = folder("rows", name);
     let yaml = dir.join("long-stage.yaml");
-    std::fs::write(&yaml, engagement()).unwrap();
+    std::fs::write(&yaml, engagement(lines)).unwrap();
     let pdf = dir.join("long-stage.pdf");
     let run = cfp(&[
         "render",
@@ -76,7 +85,19 @@ fn a_stage_of_a_hundred_lines_keeps_every_line_in_every_table() {
 
     let text = poppler("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
     // pdftotext ends every page with a form feed.
-    let pages: Vec<&str> = text.trim_end_matches('\u{c}').split('\u{c}').collect();
+    let pages: Vec<String> = text
+        .trim_end_matches('\u{c}')
+        .split('\u{c}')
+        .map(str::to_owned)
+        .collect();
+    nothing_below_the_footer(&pages);
+    pages
+}
+
+#[test]
+fn a_stage_listed_in_full_keeps_every_line_in_every_table() {
+    let pages = render("full", LINES);
+    let text = pages.concat();
 
     // The tables that list the materials lines with their emissions: the A × B = C
     // calculation and the data-quality table. Each line is in both, once each.
@@ -98,18 +119,18 @@ fn a_stage_of_a_hundred_lines_keeps_every_line_in_every_table() {
         .position(|p| p.contains("部件数据质量评价"))
         .expect("the data-quality table has its caption");
     let with_lines: Vec<usize> = (caption..pages.len())
-        .filter(|&n| (0..LINES).any(|i| occurrences(pages[n], &figure(i)) > 0))
+        .filter(|&n| (0..LINES).any(|i| occurrences(&pages[n], &figure(i)) > 0))
         .collect();
     for i in 0..LINES {
         let found: usize = with_lines
             .iter()
-            .map(|&n| occurrences(pages[n], &figure(i)))
+            .map(|&n| occurrences(&pages[n], &figure(i)))
             .sum();
         assert_eq!(found, 1, "line {} in the data-quality table", i + 1);
     }
     assert!(
-        with_lines.len() >= 3,
-        "a hundred rows take several pages, not {}",
+        with_lines.len() >= 2,
+        "thirty rows take more than a page, not {}",
         with_lines.len()
     );
     for &n in &with_lines {
@@ -123,16 +144,62 @@ fn a_stage_of_a_hundred_lines_keeps_every_line_in_every_table() {
 
     // The calculation table too breaks over several pages.
     let calculation: Vec<usize> = (0..caption)
-        .filter(|&n| (0..LINES).any(|i| occurrences(pages[n], &figure(i)) > 0))
+        .filter(|&n| (0..LINES).any(|i| occurrences(&pages[n], &figure(i)) > 0))
         .collect();
     assert!(
-        calculation.len() >= 3,
-        "the calculation table's hundred rows take several pages, not {}",
+        calculation.len() >= 2,
+        "the calculation table's thirty rows take more than a page, not {}",
         calculation.len()
     );
+}
 
-    // Nothing is printed over or below the footer: on every page but the cover, the
-    // last line of text is the page number.
+#[test]
+fn a_stage_of_a_hundred_lines_is_summarised_and_listed_line_by_line_in_the_annex() {
+    let pages = render("hundred", MANY);
+    let text = pages.concat();
+    // Line i's emissions grow with i: the fifteen largest are the last fifteen.
+    let largest = MANY - 15..MANY;
+    let annex = pages
+        .iter()
+        .position(|p| p.contains("附录：清单行明细") && p.contains("表 A-1"))
+        .expect("the annex lists the stage's lines");
+    for i in 0..MANY {
+        let f = figure(i);
+        let in_annex: usize = pages[annex..].iter().map(|p| occurrences(p, &f)).sum();
+        assert_eq!(in_annex, 1, "line {} ({f}) in the annex's listing", i + 1);
+        // The body: the calculation and data-quality tables list the largest lines only.
+        let in_body: usize = pages[..annex].iter().map(|p| occurrences(p, &f)).sum();
+        let expected = if largest.contains(&i) { 2 } else { 0 };
+        assert_eq!(in_body, expected, "line {} ({f}) in the body", i + 1);
+    }
+    // The others in one row, their exact sum: lines 1 to 85, 1000.17 + … + 1084.17.
+    let rest: u32 = (0..MANY - 15).map(hundredths).sum();
+    let rest = format!("{}.{:02}", rest / 100, rest % 100);
+    assert_eq!(rest, "88584.45");
+    assert_eq!(
+        occurrences(&text, &rest),
+        2,
+        "the other 85 lines' sum in the calculation and data-quality tables"
+    );
+    assert!(
+        text.contains("其余 85 行（见表 A-1）") && text.contains("The other 85 lines (Table A-1)"),
+        "the summed row says where the lines are"
+    );
+    // The largest lines are listed under their numbers in the annex: line 100 first.
+    let body = pages[..annex].concat();
+    let calc = body
+        .find("C = A×B")
+        .expect("the materials calculation table's header");
+    let first = body[calc..].lines().find(|l| l.contains("钢材")).unwrap();
+    assert!(
+        first.trim_start().starts_with("100 ") && first.contains("1099.17"),
+        "{first}"
+    );
+}
+
+/// Nothing is printed over or below the footer: on every page but the cover, the last line
+/// of text is the page number.
+fn nothing_below_the_footer(pages: &[String]) {
     let total = pages.len();
     for (n, page) in pages.iter().enumerate().skip(1) {
         let last = page

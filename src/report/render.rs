@@ -92,6 +92,9 @@ pub enum RenderError {
     /// No template folder has the style asked for.
     #[error(transparent)]
     UnknownStyle(#[from] template::UnknownStyle),
+    /// The workbook attached to the report could not be written.
+    #[error("the workbook could not be written: {0}")]
+    Workbook(#[source] rust_xlsxwriter::XlsxError),
     /// The superseded revision's engagement, found in the archive, is not valid.
     #[error("the superseded revision's engagement is not valid:\n{0}")]
     Previous(#[source] crate::Invalid),
@@ -197,6 +200,9 @@ fn line_range(text: &str, line: usize) -> Option<std::ops::Range<usize>> {
 pub const ENGAGEMENT: &str = "engagement.yaml";
 /// The attachment holding the results JSON.
 pub const RESULTS: &str = "results.json";
+/// The attachment holding the workbook (`calc --xlsx`): every line with its exact
+/// figures, including the lines the body of a long inventory sums in one row.
+pub const WORKBOOK: &str = "workbook.xlsx";
 
 /// The files an engagement names, in a fixed order.
 pub fn asset_paths(e: &crate::engagement::Engagement) -> Vec<&str> {
@@ -305,6 +311,15 @@ pub fn render(v: &Verified, fonts: &Fonts, options: &Options) -> Result<Report, 
         "data",
         "application/json",
         "The verified figures, as computed",
+    );
+    let workbook = crate::exports::workbook::workbook(v).map_err(RenderError::Workbook)?;
+    attach(
+        &mut world,
+        WORKBOOK,
+        workbook,
+        "data",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Every inventory line with its exact figures, as a workbook",
     );
     let recorded = Recorded {
         generator: format!("cfp-verify {}", env!("CARGO_PKG_VERSION")),

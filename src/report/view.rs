@@ -588,6 +588,9 @@ pub struct StageV {
 /// One inventory line in an `A × B = C` table.
 #[derive(Debug, Serialize)]
 pub struct LineV {
+    /// The line's number in its stage, in file order, from 1: what the annex's table of a
+    /// summarised stage lists it under.
+    pub no: usize,
     /// The line's name: material, energy carrier or emission source.
     pub name: T,
     /// The name the tables give the line: with a freight line's supplier, so that lines of
@@ -655,14 +658,80 @@ pub struct StageLinesV {
     /// The stage's key (`materials`, `transport`, `production`), for templates to tell
     /// stages apart.
     pub key: &'static str,
-    /// The stage's lines, in file order.
+    /// The stage's lines the body lists: all of them in file order; of a stage of more
+    /// than [`FULL_STAGE`] lines, the [`LARGEST`] largest, largest first.
     pub lines: Vec<LineV>,
+    /// How many lines the stage has.
+    pub count: usize,
+    /// The lines the body sums in one row, when the stage is summarised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rest: Option<RestV>,
+    /// Every line of a summarised stage, in file order, for the annex; empty otherwise.
+    pub annex: Vec<LineV>,
     /// The stage total, kgCO2e, rounded as configured.
     pub subtotal: String,
     /// True when a line's quantity is for one functional unit: the table then says how
     /// such lines are counted. Left out when false, like [`LineV::per_unit`].
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub per_unit: bool,
+}
+
+/// A stage of more lines than this is summarised in the report's body: its [`LARGEST`]
+/// largest lines in full and the others summed in one row, each line numbered; the annex
+/// lists every line under its number, and the attached workbook has them all with their
+/// exact figures. Listing thousands of lines in every table would make a report of
+/// hundreds of pages that nobody reads and typst lays out slowly.
+pub const FULL_STAGE: usize = 30;
+
+/// The lines of a summarised stage listed in full in the body.
+pub const LARGEST: usize = 15;
+
+/// The lines of a summarised stage that the body sums in one row.
+#[derive(Debug, Serialize)]
+pub struct RestV {
+    /// How many lines.
+    pub count: usize,
+    /// Their emissions, kgCO2e, rounded as configured.
+    pub kg: String,
+    /// Their share of the product total in percent, rounded as configured.
+    pub share: String,
+    /// Their part of the data-quality score (the sum of their weighted scores), rounded as
+    /// configured.
+    pub weighted: String,
+    /// The annex table listing every line of the stage: `A-1`.
+    pub table: String,
+}
+
+/// Which of a product's lines the body lists: all, except in a stage of more than
+/// [`FULL_STAGE`] lines, where only its [`LARGEST`] largest (by emissions, of equal ones
+/// the first in the file).
+fn shown_lines(p: &Product, pr: &crate::calc::ProductResult) -> Vec<bool> {
+    let mut shown = vec![true; p.lines.len()];
+    let mut stages: Vec<Stage> = p.lines.iter().map(|l| l.stage).collect();
+    stages.sort();
+    stages.dedup();
+    for s in stages {
+        let mut of_stage: Vec<usize> = (0..p.lines.len())
+            .filter(|&i| p.lines[i].stage == s)
+            .collect();
+        if of_stage.len() <= FULL_STAGE {
+            continue;
+        }
+        for &i in &of_stage {
+            shown[i] = false;
+        }
+        of_stage.sort_by(|&a, &b| {
+            pr.lines[b]
+                .kg
+                .abs()
+                .cmp(&pr.lines[a].kg.abs())
+                .then(a.cmp(&b))
+        });
+        for &i in of_stage.iter().take(LARGEST) {
+            shown[i] = true;
+        }
+    }
+    shown
 }
 
 /// A stage's emissions and removals.
@@ -1254,7 +1323,9 @@ pub fn build_with(
         .products
         .iter()
         .zip(&v.results.products)
-        .map(|(p, pr)| product(c, e, p, pr, r))
+        .scan(0usize, |annex, (p, pr)| {
+            Some(product(c, e, p, pr, r, annex))
+        })
         .collect();
     let person = |name: &Bi, role: T, field: &Option<Bi>, on_site: bool| PersonV {
         name: name.into(),
@@ -1798,6 +1869,7 @@ fn product(
     p: &Product,
     pr: &crate::calc::ProductResult,
     r: Figures,
+    annex: &mut usize,
 ) -> ProductV {
     let hundred = Exact::from(100u32);
     let output = Exact::from(p.output);
@@ -1846,32 +1918,98 @@ fn product(
             .any(|i| e.factors[i].parts.is_none()),
     });
     // The lines' column adds up to the emissions: the removals are shown in the summary.
+    let shown = shown_lines(p, pr);
+    // The annex's tables, one per summarised stage, numbered across the report's products.
+    let mut tables: Vec<(Stage, String)> = Vec::new();
+    for (s, _) in pr.by_origin.iter() {
+        if p.lines
+            .iter()
+            .zip(&shown)
+            .any(|(l, &on)| l.stage == s && !on)
+        {
+            *annex += 1;
+            tables.push((s, format!("A-{annex}")));
+        }
+    }
+    let table_of = |s: Stage| {
+        tables
+            .iter()
+            .find(|(t, _)| *t == s)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
     let inventory = pr
         .by_origin
         .iter()
         .map(|(s, stage)| {
             let subtotal = &stage.emissions();
-            let lines: Vec<LineV> = p
-                .lines
-                .iter()
-                .zip(&pr.lines)
-                .filter(|(l, _)| l.stage == s)
-                .map(|(l, lr)| line(c, e, l, lr, r))
+            let of_stage: Vec<usize> = (0..p.lines.len())
+                .filter(|&i| p.lines[i].stage == s)
                 .collect();
-            let conversion_column = lines.iter().any(|l| l.conversion != lines[0].conversion);
+            let all: Vec<LineV> = of_stage
+                .iter()
+                .enumerate()
+                .map(|(n, &i)| line(c, e, n + 1, &p.lines[i], &pr.lines[i], r))
+                .collect();
+            let conversion_column = all.iter().any(|l| l.conversion != all[0].conversion);
+            let conversion = match all.first() {
+                Some(first) if !conversion_column => first.conversion.clone(),
+                _ => String::new(),
+            };
+            let per_unit = all.iter().any(|l| l.per_unit);
+            let count = all.len();
+            let summarised = of_stage.iter().any(|&i| !shown[i]);
+            let (lines, rest, annex) = if summarised {
+                let mut listed: Vec<(usize, usize)> = of_stage
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &i)| shown[i])
+                    .map(|(n, &i)| (n, i))
+                    .collect();
+                listed.sort_by(|&(_, a), &(_, b)| {
+                    pr.lines[b]
+                        .kg
+                        .abs()
+                        .cmp(&pr.lines[a].kg.abs())
+                        .then(a.cmp(&b))
+                });
+                let lines = listed
+                    .iter()
+                    .map(|&(n, i)| line(c, e, n + 1, &p.lines[i], &pr.lines[i], r))
+                    .collect();
+                let others = || {
+                    of_stage
+                        .iter()
+                        .filter(|&&i| !shown[i])
+                        .map(|&i| &pr.lines[i])
+                };
+                let kg: Exact = others().map(|lr| lr.kg.clone()).sum();
+                let share: Exact = others().map(|lr| lr.share.clone()).sum();
+                let weighted: Exact = others().map(|lr| lr.weighted_score.clone()).sum();
+                let rest = RestV {
+                    count: others().count(),
+                    kg: r.format(&kg),
+                    share: r.format(&(&share * &hundred)),
+                    weighted: r.format(&weighted),
+                    table: table_of(s),
+                };
+                (lines, Some(rest), all)
+            } else {
+                (all, None, Vec::new())
+            };
             StageLinesV {
                 name: (&c.stage(s).name).into(),
                 short: (&c.stage(s).short).into(),
                 item: (&c.stage(s).item).into(),
                 freight: s.freight,
-                conversion: match lines.first() {
-                    Some(first) if !conversion_column => first.conversion.clone(),
-                    _ => String::new(),
-                },
+                conversion,
                 conversion_column,
                 key: s.key,
-                per_unit: lines.iter().any(|l| l.per_unit),
+                per_unit,
                 lines,
+                count,
+                rest,
+                annex,
                 subtotal: r.format(subtotal),
             }
         })
@@ -1929,8 +2067,8 @@ fn product(
                 .sum::<Exact>()
                 != r.rounding.round(&hundred),
         hotspot: (&c.stage(hotspot).name).into(),
-        sources: sources(c, p, &e.boundary.stages),
-        activities: activities(c, e, p, pr, r),
+        sources: sources(c, p, &e.boundary.stages, &shown, &table_of),
+        activities: activities(c, e, p, pr, r, &shown, &table_of),
         uncertainty: pr.uncertainty.as_ref().map(|u| uncertainty(c, p, pr, u, r)),
         sensitivity: pr
             .sensitivity
@@ -2086,13 +2224,26 @@ fn tornado(
     })
 }
 
-fn sources(c: &Catalogue, p: &Product, stages: &[Stage]) -> Vec<SourceV> {
+/// The emission sources of each stage; of a summarised stage, the listed lines' and how
+/// many there are in all.
+fn sources(
+    c: &Catalogue,
+    p: &Product,
+    stages: &[Stage],
+    shown: &[bool],
+    table_of: &dyn Fn(Stage) -> String,
+) -> Vec<SourceV> {
     stages
         .iter()
         .filter(|s| p.lines_of(**s).next().is_some())
         .map(|&s| {
             let mut names: Vec<T> = Vec::new();
-            for l in p.lines_of(s) {
+            let listed = p
+                .lines
+                .iter()
+                .zip(shown)
+                .filter(|(l, on)| l.stage == s && **on);
+            for (l, _) in listed {
                 let item = match &l.activity {
                     Activity::Transport { mode: m, .. } => mode(c, *m),
                     _ => T::from(&l.name),
@@ -2101,7 +2252,20 @@ fn sources(c: &Catalogue, p: &Product, stages: &[Stage]) -> Vec<SourceV> {
                     names.push(item);
                 }
             }
-            let items = join(names.into_iter());
+            let mut items = join(names.into_iter());
+            let table = table_of(s);
+            if !table.is_empty() {
+                let count = bi(p.lines_of(s).count().to_string());
+                let more = w(
+                    c,
+                    "view.sources.more",
+                    &[("count", &count), ("table", &bi(table))],
+                );
+                items = t(
+                    format!("{}{}", items.zh, more.zh),
+                    format!("{}{}", items.en, more.en),
+                );
+            }
             SourceV {
                 stage: (&c.stage(s).name).into(),
                 breakable: items.chars() > LONG_LIST,
@@ -2128,6 +2292,8 @@ fn activities(
     p: &Product,
     pr: &crate::calc::ProductResult,
     r: Figures,
+    shown: &[bool],
+    table_of: &dyn Fn(Stage) -> String,
 ) -> Vec<ActivityV> {
     let factor_text = |l: &Line, lr: &crate::calc::LineResult| match (l.factor, &l.activity) {
         (Some(f), _) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
@@ -2136,8 +2302,18 @@ fn activities(
     };
     let mut rows: Vec<(Stage, ActivityV)> = Vec::new();
     let mut freight: Vec<(Stage, Option<usize>, TransportMode, Exact, usize)> = Vec::new();
-    for (l, lr) in p.lines.iter().zip(&pr.lines) {
+    // A summarised stage's other lines, counted, in one row after its listed ones.
+    let mut others: Vec<(Stage, usize)> = Vec::new();
+    for ((l, lr), &on) in p.lines.iter().zip(&pr.lines).zip(shown) {
         match &l.activity {
+            Activity::Material { .. } | Activity::Energy { .. } | Activity::Process { .. }
+                if !on =>
+            {
+                match others.iter_mut().find(|(s, _)| *s == l.stage) {
+                    Some(entry) => entry.1 += 1,
+                    None => others.push((l.stage, 1)),
+                }
+            }
             Activity::Transport { mode: m, .. } => {
                 let tkm = lr.tkm.clone().unwrap_or_default();
                 match freight
@@ -2209,6 +2385,24 @@ fn activities(
             },
         ));
     }
+    for (stage, n) in others {
+        rows.push((
+            stage,
+            ActivityV {
+                key: stage.key,
+                stage: (&c.stage(stage).name).into(),
+                activity: w(
+                    c,
+                    "view.activity.others",
+                    &[
+                        ("count", &bi(n.to_string())),
+                        ("table", &bi(table_of(stage))),
+                    ],
+                ),
+                factor: "/".into(),
+            },
+        ));
+    }
     // Stable: in file order within a stage.
     rows.sort_by_key(|(stage, _)| *stage);
     rows.into_iter().map(|(_, row)| row).collect()
@@ -2217,6 +2411,7 @@ fn activities(
 fn line(
     c: &Catalogue,
     e: &Engagement,
+    no: usize,
     l: &Line,
     lr: &crate::calc::LineResult,
     r: Figures,
@@ -2257,6 +2452,7 @@ fn line(
     };
     let s = l.scores;
     LineV {
+        no,
         name: (&l.name).into(),
         label: line_name(c, l),
         supplier,
