@@ -115,8 +115,10 @@ pub fn typst_string(s: &str) -> String {
             // A thin space (grouped figures): the style typesets it as spacing, no font needs
             // a glyph for it.
             '\u{2009}' => out.push_str("\\u{2009}"),
-            // A word joiner (a standard's number kept whole): invisible in an editor.
+            // A word joiner (a standard's number kept whole) and a no-break space (a figure
+            // kept with its unit): invisible in an editor.
             '\u{2060}' => out.push_str("\\u{2060}"),
+            '\u{a0}' => out.push_str("\\u{a0}"),
             c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
@@ -144,13 +146,56 @@ fn typst_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result
 }
 
 /// `text` as typst markup: string literals, a figure grouped with thin spaces (`1 550 204.46`)
-/// in a box of its own so that it stays on one line. The words are printed as written, with
-/// two typographic mends that cannot change their meaning: an apostrophe between letters is
-/// the typographic one (`client’s`), and a standard's number stays whole across a
-/// full-width colon (`ISO 14067：2018`, with a word joiner after the colon).
+/// in a box of its own so that it stays on one line, and a chemical formula's digit as a
+/// subscript (`CO#sub[2]e`). The words are printed as written, with typographic mends that
+/// cannot change their meaning: an apostrophe between letters is the typographic one
+/// (`client’s`); a standard's number stays whole across a full-width colon (`ISO 14067：2018`,
+/// a word joiner after the colon); a figure stays with the unit or word after it
+/// (`116767.89 kgCO2e`, `2023 年`: a no-break space), and a standard's name with its number
+/// (`ISO 14067`, `GB/T 24067`). No invisible characters: they would be in the PDF's text, and
+/// a search for `2023年` would not find it.
+///
+/// These were typst show rules on regular expressions: done here, once per text, they cost
+/// the typesetting nothing, where the rules had every text run of the report matched.
 fn typst_markup(text: &str) -> String {
     let mended = typographic(text);
     let text = mended.as_deref().unwrap_or(text);
+    let kept = kept_together(text);
+    formulas(kept.as_deref().unwrap_or(text))
+}
+
+/// The chemical formulas whose digit is a subscript.
+const FORMULAS: [&str; 6] = ["CO2", "CH4", "N2O", "SF6", "NF3", "CF4"];
+
+/// `text` as markup, each formula's digit a subscript: `#"kgCO";#sub[#"2";]#"e";`.
+fn formulas(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut rest = text;
+    while let Some((at, f)) = FORMULAS
+        .iter()
+        .filter_map(|f| rest.find(f).map(|at| (at, f)))
+        .min()
+    {
+        // The digit: last in CO2, in the middle of N2O.
+        let digit = at + f.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+        if digit > 0 {
+            out.push_str(&figures(&rest[..digit]));
+        }
+        out.push_str(&format!(
+            "#sub[#{};]",
+            typst_string(&rest[digit..digit + 1])
+        ));
+        rest = &rest[digit + 1..];
+    }
+    if !rest.is_empty() || out.is_empty() {
+        out.push_str(&figures(rest));
+    }
+    out
+}
+
+/// `text` as string literals, a figure grouped with thin spaces (`1 550 204.46`) in a box of
+/// its own, so that it stays on one line.
+fn figures(text: &str) -> String {
     if !text.contains('\u{2009}') {
         return format!("#{};", typst_string(text));
     }
@@ -171,6 +216,46 @@ fn typst_markup(text: &str) -> String {
         rest = tail;
     }
     out
+}
+
+/// The standards whose name is kept with its number.
+const STANDARDS: [&str; 6] = ["ISO/TS", "ISO", "PAS", "GB/T", "GB", "IPCC"];
+
+/// The no-break spaces and word joiners of [`typst_markup`], or `None` when there is
+/// nothing to keep together.
+fn kept_together(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut changed = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|b| chars[b]);
+        let after = chars.get(i + 1).copied();
+        if c == ' '
+            && after.is_some_and(char::is_alphabetic)
+            && before.is_some_and(|b| b.is_ascii_digit())
+        {
+            out.push('\u{a0}');
+            changed = true;
+            continue;
+        }
+        if c == ' ' && after.is_some_and(|a| a.is_ascii_digit()) {
+            let head: String = chars[..i].iter().collect();
+            let standard = STANDARDS.iter().any(|s| {
+                head.ends_with(s)
+                    && !head[..head.len() - s.len()]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
+            });
+            if standard {
+                out.push('\u{a0}');
+                changed = true;
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    changed.then_some(out)
 }
 
 /// The mends of [`typst_markup`], or `None` when there is nothing to mend.
@@ -649,7 +734,33 @@ mod tests {
         assert_eq!(typst_markup("'the firms' data'"), "#\"'the firms' data'\";");
         assert_eq!(
             typst_markup("《ISO 14067：2018》，注：2"),
-            "#\"《ISO 14067：\\u{2060}2018》，注：2\";"
+            "#\"《ISO\\u{a0}14067：\\u{2060}2018》，注：2\";"
+        );
+    }
+
+    #[test]
+    fn figures_keep_their_units_and_formulas_their_subscripts() {
+        assert_eq!(
+            typst_markup("116767.89 kgCO2e"),
+            "#\"116767.89\\u{a0}kgCO\";#sub[#\"2\";]#\"e\";"
+        );
+        assert_eq!(
+            typst_markup("CH4 和 N2O"),
+            "#\"CH\";#sub[#\"4\";]#\"\\u{a0}和 N\";#sub[#\"2\";]#\"O\";"
+        );
+        // A date's figure stays with 年 after a space; a standard's name with its number,
+        // only where the name is a word of its own.
+        assert_eq!(
+            typst_markup("2023 年 GB/T 24067, PAS 2050, XPAS 1"),
+            "#\"2023\\u{a0}年 GB/T\\u{a0}24067, PAS\\u{a0}2050, XPAS 1\";"
+        );
+        // Nothing to do: one literal, as before.
+        assert_eq!(typst_markup("钢材"), "#\"钢材\";");
+        assert_eq!(typst_markup(""), "#\"\";");
+        // A grouped figure in its box, its unit kept with it.
+        assert_eq!(
+            typst_markup("1\u{2009}550.46 kgCO2e"),
+            "#box[#\"1\\u{2009}550.46\";]#\"\\u{a0}kgCO\";#sub[#\"2\";]#\"e\";"
         );
     }
 

@@ -198,6 +198,17 @@ pub fn check(der: &[u8], data: &[&[u8]]) -> Result<Checked, String> {
             signer_info.digest_alg.oid
         )
     })?;
+    // The SignedData's list of digest algorithms is not signed, but it must name the
+    // signer's (RFC 5652, 5.1): a list naming another is a damaged or altered signature.
+    if !signed
+        .digest_algorithms
+        .iter()
+        .any(|a| a.oid == signer_info.digest_alg.oid)
+    {
+        return Err(
+            "the signature's digest algorithms do not include the signer's (altered?)".to_owned(),
+        );
+    }
     let attrs = signer_info
         .signed_attrs
         .as_ref()
