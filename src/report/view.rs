@@ -2161,7 +2161,21 @@ fn uncertainty(
     let exact = if u.exact_lines.is_empty() {
         w(c, "view.uncertainty.no-exact-lines", &[])
     } else {
-        let names = join(u.exact_lines.iter().map(|&i| line_name(c, &p.lines[i])));
+        // Of a long inventory, the first lines and how many there are in all.
+        let mut names = join(
+            u.exact_lines
+                .iter()
+                .take(LARGEST)
+                .map(|&i| line_name(c, &p.lines[i])),
+        );
+        if u.exact_lines.len() > LARGEST {
+            let count = bi(u.exact_lines.len().to_string());
+            let more = w(c, "view.more-lines", &[("count", &count)]);
+            names = t(
+                format!("{}{}", names.zh, more.zh),
+                format!("{}{}", names.en, more.en),
+            );
+        }
         w(
             c,
             "view.uncertainty.exact-lines",
