@@ -7,7 +7,8 @@
 //! (polled every millisecond: a new file, since the PDF is renamed into place), and the
 //! render time the watch itself prints. Prints the median and the 90th percentile.
 //!
-//! `cargo bench --bench watch -- --quick` makes fewer saves.
+//! `cargo bench --bench watch -- --quick` makes fewer saves; `CFP_VERIFY_BIN=PATH` times
+//! another build of the binary (an older release, to compare).
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::MetadataExt;
@@ -67,7 +68,8 @@ fn edited(sample: &str, i: usize) -> String {
 /// Where a re-render's time goes, in one process as `watch` keeps it: loading the file
 /// (YAML, checks, calculation, Monte Carlo), the view and templates, typst's layout and the
 /// PDF export, each after the same one-figure edit, with typst's memoization kept between
-/// edits (evicted as `watch` does); and the layout and export of the first, cold.
+/// edits (evicted as `watch` does); and the layout and export of the first, cold, and of
+/// the last once more, unchanged (the least a render costs).
 fn phases(edits: usize) {
     use cfp_verify::report::render;
     use cfp_verify::report::template::{self, Wording};
@@ -124,7 +126,10 @@ fn phases(edits: usize) {
     // 2. Typst alone on the same sources: layout, then export, caches kept as above.
     let (mut layout, mut export) = (Vec::new(), Vec::new());
     let (mut cold_layout, mut cold_export) = (0.0, 0.0);
-    for (i, (v, report)) in loaded.iter().enumerate() {
+    // The last source is compiled once more, unchanged: the least a render costs.
+    let again = loaded.len() - 1;
+    let (mut same_layout, mut same_export) = (0.0, 0.0);
+    for (i, (v, report)) in loaded.iter().chain(loaded.last()).enumerate() {
         let issued = v.engagement.report.issued;
         let mut world = ReportWorld::new(report.typst.clone(), issued, fonts);
         world.add_file("/engagement.yaml", v.source.clone());
@@ -152,6 +157,9 @@ fn phases(edits: usize) {
         if i == 0 {
             cold_layout = t_layout;
             cold_export = t_export;
+        } else if i > again {
+            same_layout = t_layout;
+            same_export = t_export;
         } else {
             layout.push(t_layout);
             export.push(t_export);
@@ -159,7 +167,7 @@ fn phases(edits: usize) {
     }
     typst::comemo::evict(0);
     println!(
-        "one process, re-render after a one-figure edit ({edits} edits, medians): whole {:.0} ms = load {:.1} ms + view and templates {:.1} ms + typst layout {:.0} ms + PDF export {:.0} ms (+ the rest); cold: layout {:.0} ms, export {:.0} ms",
+        "one process, re-render after a one-figure edit ({edits} edits, medians): whole {:.0} ms = load {:.1} ms + view and templates {:.1} ms + typst layout {:.0} ms + PDF export {:.0} ms (+ the rest); cold: layout {:.0} ms, export {:.0} ms; unchanged: layout {:.0} ms, export {:.0} ms",
         med(&total),
         med(&load),
         med(&templ),
@@ -167,6 +175,8 @@ fn phases(edits: usize) {
         med(&export),
         cold_layout,
         cold_export,
+        same_layout,
+        same_export,
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -185,7 +195,11 @@ fn main() {
     assert!(sample.contains(FIGURE), "the sample has no `{FIGURE}`");
     std::fs::write(&file, &sample).unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
+    let bin = std::env::var_os("CFP_VERIFY_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_cfp-verify")),
+        PathBuf::from,
+    );
+    let mut child = Command::new(bin)
         .arg("watch")
         .arg(&file)
         .arg("-o")
@@ -263,6 +277,24 @@ fn main() {
             percentile(waits, 0.9),
         );
     }
+    // What typst's memoization, kept between saves, costs in memory.
+    let peak = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|status| {
+            let kb: f64 = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some(format!("{:.0} MB", kb / 1024.0))
+        });
+    println!(
+        "watch, after {} saves: peak RSS {}",
+        2 * edits + 1,
+        peak.as_deref().unwrap_or("n/a")
+    );
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
