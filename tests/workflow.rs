@@ -236,3 +236,73 @@ fn watch_takes_the_render_options_font_dir_included() {
     ]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn watch_after_a_burst_of_saves_shows_the_last_one_as_render_makes_it() {
+    let dir = folder("watch-burst");
+    let file = dir.join("e.yaml");
+    let minimal =
+        std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    std::fs::write(&file, &minimal).unwrap();
+    let log = dir.join("log.txt");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
+        .args(["watch", "e.yaml", "-o", "preview.pdf"])
+        .current_dir(&dir)
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    wait_for("the first render", || {
+        read_log().contains("watching e.yaml")
+    });
+    let pdf = dir.join("preview.pdf");
+    let json = dir.join("preview.json");
+
+    // Twenty saves within a few milliseconds, as editors and formatters make them: a new
+    // file renamed over the old one, or the file written in place.
+    let text = |i: usize| minimal.replace("output: 1000", &format!("output: {}", 1001 + i));
+    for i in 0..20 {
+        if i % 2 == 0 {
+            let tmp = dir.join(".e.yaml.tmp");
+            std::fs::write(&tmp, text(i)).unwrap();
+            std::fs::rename(&tmp, &file).unwrap();
+        } else {
+            std::fs::write(&file, text(i)).unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(i as u64 % 4));
+    }
+    wait_for("the last save's render", || {
+        std::fs::read_to_string(&json).is_ok_and(|j| j.contains("\"output\": \"1020\""))
+    });
+    // Nothing renders after it: the PDF stays as it is.
+    let stamp = || std::fs::metadata(&pdf).and_then(|m| m.modified()).ok();
+    let mut last = stamp();
+    for _ in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let now = stamp();
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let fresh = dir.join("fresh.pdf");
+    let run = cfp(&[
+        "render",
+        file.to_str().unwrap(),
+        "-o",
+        fresh.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        std::fs::read(&pdf).unwrap() == std::fs::read(&fresh).unwrap(),
+        "the watched PDF is not the render of the last save"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&json).unwrap(),
+        std::fs::read_to_string(dir.join("fresh.json")).unwrap()
+    );
+}

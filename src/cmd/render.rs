@@ -44,6 +44,9 @@ pub enum Failure {
         #[source]
         source: cfp_verify::report::sign::SignError,
     },
+    /// The file changed between the batch's check and its render.
+    #[error("{}: changed while the batch was rendering; render it again", .0.display())]
+    Changed(PathBuf),
     /// The report could not be made.
     #[error("{}: {source}{}", file.display(), kept.as_ref().map_or(String::new(), Kept::note))]
     Render {
@@ -124,21 +127,75 @@ pub fn run(config: &RenderConfig) -> Result<ExitCode, Error> {
     }
 }
 
+/// What the check before a batch keeps of a file: its revision and the SHA-256 of the bytes
+/// checked, or its problems. The loaded engagement itself is dropped: a batch of thousands
+/// would otherwise hold them all at once.
+enum Checked {
+    Valid {
+        /// `report.number` and `report.revision`, the archive's folder.
+        revision: (String, u32),
+        /// The SHA-256 of the file's bytes (the engagement's seed).
+        sha256: [u8; 32],
+    },
+    Invalid(Invalid),
+}
+
+/// Runs `work` on every index below `n` in parallel, `workers` threads taking the next index
+/// as they finish one.
+fn each_in_parallel(n: usize, workers: usize, work: impl Fn(usize) + Sync) {
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    work(i);
+                }
+            });
+        }
+    });
+}
+
 /// Renders the batch: every file is checked first, then the valid ones rendered in parallel.
 fn render_batch(config: &RenderConfig) -> ExitCode {
     let files = &config.files;
     let started = Instant::now();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len())
+        .max(1);
     // Every file is read and checked first: two engagements that would be archived as the
-    // same revision are a usage error found before anything is rendered.
-    let loaded: Vec<Result<Verified, Invalid>> = files.iter().map(|f| load(f)).collect();
-    let mut revisions: BTreeMap<(String, u32), Vec<&Path>> = BTreeMap::new();
-    for (file, v) in files.iter().zip(&loaded) {
-        if let Ok(v) = v {
-            let r = &v.engagement.report;
-            revisions
-                .entry((r.number.clone(), r.revision))
-                .or_default()
-                .push(file);
+    // same revision are a usage error found before anything is rendered. Only what the
+    // check needs is kept; each worker loads its file again when it renders it.
+    let checked: Vec<Mutex<Option<Checked>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    each_in_parallel(files.len(), workers, |i| {
+        let c = match load(&files[i]) {
+            Ok(v) => Checked::Valid {
+                revision: (
+                    v.engagement.report.number.clone(),
+                    v.engagement.report.revision,
+                ),
+                sha256: v.engagement.seed,
+            },
+            Err(invalid) => Checked::Invalid(invalid),
+        };
+        *checked[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(c);
+    });
+    let checked: Vec<Checked> = checked
+        .into_iter()
+        .map(|c| {
+            c.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .expect("every file was checked")
+        })
+        .collect();
+    let mut revisions: BTreeMap<&(String, u32), Vec<&Path>> = BTreeMap::new();
+    for (file, c) in files.iter().zip(&checked) {
+        if let Checked::Valid { revision, .. } = c {
+            revisions.entry(revision).or_default().push(file);
         }
     }
     let clashes: Vec<String> = revisions
@@ -161,7 +218,6 @@ fn render_batch(config: &RenderConfig) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let next = AtomicUsize::new(0);
     // Each failure's message, printed after the progress bar is gone.
     let failures: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
     let bar = (std::io::stderr().is_terminal() && !super::quiet()).then(|| {
@@ -172,38 +228,35 @@ fn render_batch(config: &RenderConfig) -> ExitCode {
         );
         bar
     });
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let result = match &loaded[i] {
-                        Ok(v) => render_one(file, v, config),
-                        Err(invalid) => Err(Failure::Invalid(invalid.clone())),
-                    };
-                    // Typst's memoization would otherwise keep every report in memory.
-                    typst::comemo::evict(0);
-                    match (&result, &bar) {
-                        (Ok(line), Some(bar)) => bar.println(line),
-                        (Ok(line), None) => super::say(line),
-                        (Err(_), Some(bar)) => bar.println(format!("{}: failed", file.display())),
-                        (Err(_), None) => super::say(&format!("{}: failed", file.display())),
-                    }
-                    if let Some(bar) = &bar {
-                        bar.inc(1);
-                    }
-                    if let Err(failure) = result {
-                        failures
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push((i, failure.report(config.style)));
-                    }
-                }
-            });
+    each_in_parallel(files.len(), workers, |i| {
+        let file = &files[i];
+        let result = match &checked[i] {
+            Checked::Valid { sha256, .. } => match load(file) {
+                // The file checked, unchanged: its revision is the one checked for clashes.
+                Ok(v) if v.engagement.seed == *sha256 => render_one(file, &v, config),
+                Ok(_) => Err(Failure::Changed(file.clone())),
+                Err(invalid) => Err(Failure::Invalid(invalid)),
+            },
+            Checked::Invalid(invalid) => Err(Failure::Invalid(invalid.clone())),
+        };
+        // Typst's memoization would otherwise keep every report in memory. Keeping some
+        // of it for the next reports, or for the other worker's report, was measured: no
+        // faster, and up to three times the memory.
+        typst::comemo::evict(0);
+        match (&result, &bar) {
+            (Ok(line), Some(bar)) => bar.println(line),
+            (Ok(line), None) => super::say(line),
+            (Err(_), Some(bar)) => bar.println(format!("{}: failed", file.display())),
+            (Err(_), None) => super::say(&format!("{}: failed", file.display())),
+        }
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+        if let Err(failure) = result {
+            failures
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((i, failure.report(config.style)));
         }
     });
     if let Some(bar) = bar {
@@ -238,7 +291,11 @@ pub fn render_file(file: &Path, config: &RenderConfig) -> Result<String, Failure
 
 /// Renders one loaded engagement: its summary line, or why not. Nothing is written
 /// unless the whole render succeeded.
-fn render_one(file: &Path, verified: &Verified, config: &RenderConfig) -> Result<String, Failure> {
+pub fn render_one(
+    file: &Path,
+    verified: &Verified,
+    config: &RenderConfig,
+) -> Result<String, Failure> {
     let started = Instant::now();
     let report = &verified.engagement.report;
     let cannot_write = |path: &Path| {

@@ -3,26 +3,22 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
 use crate::config::{RenderConfig, Target};
 
 use super::Error;
-use super::render::render_file;
+use super::render::{Failure, render_one};
 
 /// The files an engagement's report shows (its images), as paths on disk.
-fn images_of(file: &Path) -> Vec<PathBuf> {
+fn images_of(file: &Path, v: &cfp_verify::Verified) -> Vec<PathBuf> {
     let base = cfp_verify::folder_of(file).to_path_buf();
-    cfp_verify::load(file)
-        .map(|v| {
-            cfp_verify::report::render::asset_paths(&v.engagement)
-                .into_iter()
-                .map(|rel| base.join(rel))
-                .collect()
-        })
-        .unwrap_or_default()
+    cfp_verify::report::render::asset_paths(&v.engagement)
+        .into_iter()
+        .map(|rel| base.join(rel))
+        .collect()
 }
 
 /// Renders the engagement of `config` now and after every change of it, of an image it
@@ -67,43 +63,98 @@ pub fn run(config: &RenderConfig) -> Result<ExitCode, Error> {
                 .any(|i| i.file_name() == path.file_name() && same_folder(i, path))
     };
     let mut render = |watcher: &mut notify::RecommendedWatcher| {
-        match render_file(file, config) {
+        // Loaded once: rendered, and read for the images to watch.
+        let loaded = cfp_verify::load(file);
+        let result = match &loaded {
+            Ok(v) => render_one(file, v, config),
+            Err(invalid) => Err(Failure::Invalid(invalid.clone())),
+        };
+        match result {
             Ok(line) => super::say(&line),
             Err(failure) => eprintln!("{}\n  ({})", failure.report(config.style), kept(config)),
         }
+        // Typst's memoization of the last renders is kept: the next one, after an edit,
+        // lays out again only what changed.
         typst::comemo::evict(10);
-        // Watch the folders of the images the engagement now shows.
-        let now = images_of(file);
-        for image in &now {
-            let dir = folder(image);
-            if !watched.contains(&dir) && watcher.watch(&dir, RecursiveMode::NonRecursive).is_ok() {
-                watched.push(dir);
+        // Watch the folders of the images the engagement now shows (a broken file keeps
+        // those of the last one that loaded).
+        if let Ok(v) = &loaded {
+            let now = images_of(file, v);
+            for image in &now {
+                let dir = folder(image);
+                if !watched.contains(&dir)
+                    && watcher.watch(&dir, RecursiveMode::NonRecursive).is_ok()
+                {
+                    watched.push(dir);
+                }
             }
+            *images.borrow_mut() = now;
         }
-        *images.borrow_mut() = now;
     };
     render(&mut watcher);
     super::say(&format!("watching {} (Ctrl-C stops)", file.display()));
-    let changed = |event: &notify::Result<notify::Event>| {
-        event
-            .as_ref()
-            .is_ok_and(|e| !e.kind.is_access() && e.paths.iter().any(|p| relevant(p)))
+    let changed = |event: &notify::Event| {
+        // Our own reads show as accesses; the end of a write (`Close(Write)`) is a change.
+        (!event.kind.is_access() || ends_write(event, relevant))
+            && event.paths.iter().any(|p| relevant(p))
     };
     while let Ok(event) = rx.recv() {
+        let Ok(event) = event else { continue };
         if !changed(&event) {
             continue;
         }
-        // Let a burst of changes (save = write + rename + chmod) settle into one render,
-        // waiting at most a second: reads of this folder keep events coming.
-        let settle = std::time::Instant::now();
-        while settle.elapsed() < Duration::from_secs(1) {
-            if rx.recv_timeout(Duration::from_millis(150)).is_err() {
+        // A save is a burst of events (write, close; or write a new file, rename it over
+        // the old one, chmod). Render as soon as the burst is over: a few milliseconds
+        // without a change once a write has ended, longer while a file is still open for
+        // writing (a slow write in place). Other events (our own reads, other files of the
+        // folder) do not delay the render. At most a second in all.
+        let started = Instant::now();
+        let mut last = (started, ends_write(&event, relevant));
+        loop {
+            let quiet = if last.1 { SETTLED } else { WRITING };
+            let until = (last.0 + quiet).min(started + MOST);
+            let Some(left) = until.checked_duration_since(Instant::now()) else {
                 break;
+            };
+            match rx.recv_timeout(left) {
+                Ok(Ok(e)) if changed(&e) => last = (Instant::now(), ends_write(&e, relevant)),
+                Ok(_) => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(ExitCode::SUCCESS),
             }
         }
         render(&mut watcher);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long a save must be quiet, once a write has ended, before it is rendered: editors
+/// finish a save (rename, then chmod) within a millisecond or two.
+const SETTLED: Duration = Duration::from_millis(5);
+/// How long to wait for more when the last change did not end a write (data written to a
+/// file still open, a file created or removed): a slow writer, or a platform that does not
+/// say when a write ends.
+const WRITING: Duration = Duration::from_millis(50);
+/// The longest a burst of changes delays a render.
+const MOST: Duration = Duration::from_secs(1);
+
+/// Whether `event` ends a write of its file: the file closed after writing, renamed into
+/// place, or its permissions set (the last step of some editors' saves).
+/// `relevant` says which files are watched: a rename ends a write of the file renamed to.
+fn ends_write(event: &notify::Event, relevant: impl Fn(&Path) -> bool) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+    match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => true,
+        EventKind::Modify(ModifyKind::Name(mode)) => match mode {
+            // Renamed away (an editor's backup): the new file is still to come.
+            RenameMode::From => false,
+            // `[from, to]`: a save when a watched file is the one renamed to.
+            RenameMode::Both => event.paths.get(1).is_some_and(|to| relevant(to)),
+            _ => true,
+        },
+        _ => false,
+    }
 }
 
 /// What became of the PDF after a failed render: kept when there is one, else none yet.
