@@ -135,6 +135,10 @@ fn phases(edits: usize) {
         world.add_file("/engagement.yaml", v.source.clone());
         world.add_file("/results.json", report.results.clone().into_bytes());
         world.add_file("/render.json", b"{}".to_vec());
+        world.add_file(
+            "/workbook.xlsx",
+            cfp_verify::exports::workbook::workbook(v).expect("the workbook is written"),
+        );
         let t = Instant::now();
         let document = typst::compile::<PagedDocument>(&world)
             .output
