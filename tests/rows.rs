@@ -214,3 +214,36 @@ fn nothing_below_the_footer(pages: &[String]) {
         );
     }
 }
+
+#[test]
+fn a_stage_of_a_thousand_lines_renders_in_a_few_dozen_pages_with_every_line_in_the_annex() {
+    // Until the body summarised long stages, such a stage listed every line in one cell of
+    // the activity-data table and typst gave up ("maximum grouping depth exceeded").
+    let lines = 1000;
+    let pages = render("thousand", lines);
+    assert!(
+        pages.len() < 70,
+        "{} pages: the body lists 15 lines, the annex one per line",
+        pages.len()
+    );
+    let text = pages.concat();
+    assert!(
+        text.contains("其余 985 行（见表 A-1）"),
+        "the body sums the other lines"
+    );
+    let annex = pages
+        .iter()
+        .position(|p| p.contains("表 A-1"))
+        .expect("the annex lists the stage's lines");
+    let listed: usize = (0..lines)
+        .filter(|&i| {
+            pages[annex..]
+                .iter()
+                .any(|p| occurrences(p, &figure(i)) > 0)
+        })
+        .count();
+    assert_eq!(
+        listed, lines as usize,
+        "every line's emissions in the annex"
+    );
+}
