@@ -20,27 +20,12 @@ use std::time::Instant;
 use cfp_verify::report::render::{self, Options};
 use cfp_verify::report::world::Fonts;
 
+mod common;
+use common::median;
+
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/chennuo-2023.yaml");
 const KETTLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/kettle-2024.yaml");
 const BIN: &str = env!("CARGO_BIN_EXE_cfp-verify");
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// Peak resident set of this process so far, in MiB (Linux).
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
 
 /// A case's figures: median wall time in seconds and median peak memory in MiB (`None`
 /// without GNU time).
@@ -199,7 +184,7 @@ fn in_process(reports: usize) -> (f64, Option<f64>) {
         typst::comemo::evict(0);
         times.push(t.elapsed().as_secs_f64());
     }
-    (median(times), peak_rss_mb())
+    (median(times), common::peak_rss_mib("self"))
 }
 
 /// The sample's Monte Carlo analysis alone (both products, every input drawn): median

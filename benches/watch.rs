@@ -17,6 +17,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod common;
+
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/chennuo-2023.yaml");
 const FIGURE: &str = "quantity: 3 t, factor: aluminium-parts";
 
@@ -282,18 +284,7 @@ fn main() {
         );
     }
     // What typst's memoization, kept between saves, costs in memory.
-    let peak = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-        .ok()
-        .and_then(|status| {
-            let kb: f64 = status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()?;
-            Some(format!("{:.0} MB", kb / 1024.0))
-        });
+    let peak = common::peak_rss_mib(&child.id().to_string()).map(|m| format!("{m:.0} MB"));
     println!(
         "watch, after {} saves: peak RSS {}",
         2 * edits + 1,

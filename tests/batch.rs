@@ -8,12 +8,7 @@ use std::path::{Path, PathBuf};
 use common::{cfp, root};
 
 fn folder(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("batch")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::folder("batch", name)
 }
 
 fn s(p: &Path) -> &str {

@@ -131,6 +131,21 @@ fn completions_are_printed_for_the_usual_shells() {
     }
 }
 
+/// Starts `cfp-verify watch ARGS` in `dir`, its output to `log.txt` (returned) and
+/// `err.txt` there.
+fn watch(dir: &std::path::Path, args: &[&str]) -> (std::process::Child, std::path::PathBuf) {
+    let log = dir.join("log.txt");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
+        .arg("watch")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    (child, log)
+}
+
 /// Waits up to 20 s for `ready`, checking every 100 ms.
 fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     for _ in 0..200 {
@@ -149,14 +164,7 @@ fn watch_renders_on_change_and_keeps_the_last_good_pdf() {
     let minimal =
         std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
     std::fs::write(&file, &minimal).unwrap();
-    let log = dir.join("log.txt");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
-        .args(["watch", "e.yaml", "--archive", "out"])
-        .current_dir(&dir)
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
-        .spawn()
-        .unwrap();
+    let (mut child, log) = watch(&dir, &["e.yaml", "--archive", "out"]);
     let pdf = dir.join("out/preview/e.pdf");
     let json = dir.join("out/preview/e.json");
     let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
@@ -244,14 +252,7 @@ fn watch_after_a_burst_of_saves_shows_the_last_one_as_render_makes_it() {
     let minimal =
         std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
     std::fs::write(&file, &minimal).unwrap();
-    let log = dir.join("log.txt");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
-        .args(["watch", "e.yaml", "-o", "preview.pdf"])
-        .current_dir(&dir)
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
-        .spawn()
-        .unwrap();
+    let (mut child, log) = watch(&dir, &["e.yaml", "-o", "preview.pdf"]);
     let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
     wait_for("the first render", || {
         read_log().contains("watching e.yaml")

@@ -2376,46 +2376,41 @@ fn activities(
             )),
         }
     }
+    let summed = |stage: Stage, activity: T, factor: String| {
+        let row = ActivityV {
+            key: stage.key,
+            stage: (&c.stage(stage).name).into(),
+            activity,
+            factor,
+        };
+        (stage, row)
+    };
     for (stage, factor, m, tkm, n) in freight {
         let md = Bi::from(&mode(c, m));
         let f = factor
             .map(|f| format!("{} {}", e.factors[f].value, e.factors[f].unit))
             .unwrap_or_default();
-        rows.push((
-            stage,
-            ActivityV {
-                key: stage.key,
-                stage: (&c.stage(stage).name).into(),
-                activity: w(
-                    c,
-                    "view.freight",
-                    &[
-                        ("mode", &md),
-                        ("tkm", &bi(r.format(&tkm))),
-                        ("count", &bi(n.to_string())),
-                    ],
-                ),
-                factor: f,
-            },
-        ));
+        let activity = w(
+            c,
+            "view.freight",
+            &[
+                ("mode", &md),
+                ("tkm", &bi(r.format(&tkm))),
+                ("count", &bi(n.to_string())),
+            ],
+        );
+        rows.push(summed(stage, activity, f));
     }
     for (stage, n) in others {
-        rows.push((
-            stage,
-            ActivityV {
-                key: stage.key,
-                stage: (&c.stage(stage).name).into(),
-                activity: w(
-                    c,
-                    "view.activity.others",
-                    &[
-                        ("count", &bi(n.to_string())),
-                        ("table", &bi(table_of(stage))),
-                    ],
-                ),
-                factor: "/".into(),
-            },
-        ));
+        let activity = w(
+            c,
+            "view.activity.others",
+            &[
+                ("count", &bi(n.to_string())),
+                ("table", &bi(table_of(stage))),
+            ],
+        );
+        rows.push(summed(stage, activity, "/".into()));
     }
     // Stable: in file order within a stage.
     rows.sort_by_key(|(stage, _)| *stage);
