@@ -245,7 +245,7 @@ fn kept_together(text: &str) -> Option<String> {
                     && !head[..head.len() - s.len()]
                         .chars()
                         .next_back()
-                        .is_some_and(char::is_alphanumeric)
+                        .is_some_and(|c| c.is_ascii_alphanumeric())
             });
             if standard {
                 out.push('\u{a0}');
@@ -293,15 +293,38 @@ fn typographic(text: &str) -> Option<String> {
             {
                 out.push('\u{2019}')
             }
-            '：' if before.is_some_and(|c| c.is_ascii_digit())
-                && after.is_some_and(|c| c.is_ascii_digit()) =>
-            {
+            '：' if after.is_some_and(|c| c.is_ascii_digit()) && standard_number(&chars[..i]) => {
                 out.push_str("：\u{2060}")
             }
             c => out.push(c),
         }
     }
     Some(out)
+}
+
+/// Whether `head` ends in a standard's name and number (`ISO 14067`, `GB/T 24067`): the
+/// full-width colon after it gives the standard's year, and stays with it. Not after any
+/// figure (`零件00096：96.55 kg` is a name and its quantity).
+fn standard_number(head: &[char]) -> bool {
+    let digits = head
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || **c == '.' || **c == '-')
+        .count();
+    let Some(rest) = head.len().checked_sub(digits + 1) else {
+        return false;
+    };
+    if digits == 0 || !matches!(head[rest], ' ' | '\u{a0}') {
+        return false;
+    }
+    let name: String = head[..rest].iter().collect();
+    STANDARDS.iter().any(|s| {
+        name.ends_with(s)
+            && !name[..name.len() - s.len()]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 /// `|str`: a value as a typst string literal for code (`image({{ path|str }})`).
@@ -729,6 +752,11 @@ mod tests {
             typst_markup("the companies' conformity, the clients'."),
             "#\"the companies\u{2019} conformity, the clients\u{2019}.\";"
         );
+        // A name's number and its quantity are not a standard's number and year.
+        assert_eq!(
+            typst_markup("零件00096：96.55 kg"),
+            "#\"零件00096：96.55\\u{a0}kg\";"
+        );
         // A quote that is not an apostrophe, and a colon that is no standard's, as written.
         assert_eq!(typst_markup("'a' b'"), "#\"'a' b'\";");
         assert_eq!(typst_markup("'the firms' data'"), "#\"'the firms' data'\";");
@@ -751,8 +779,8 @@ mod tests {
         // A date's figure stays with 年 after a space; a standard's name with its number,
         // only where the name is a word of its own.
         assert_eq!(
-            typst_markup("2023 年 GB/T 24067, PAS 2050, XPAS 1"),
-            "#\"2023\\u{a0}年 GB/T\\u{a0}24067, PAS\\u{a0}2050, XPAS 1\";"
+            typst_markup("2023 年 GB/T 24067, PAS 2050, XPAS 1, 不满足ISO 14067：2018"),
+            "#\"2023\\u{a0}年 GB/T\\u{a0}24067, PAS\\u{a0}2050, XPAS 1, 不满足ISO\\u{a0}14067：\\u{2060}2018\";"
         );
         // Nothing to do: one literal, as before.
         assert_eq!(typst_markup("钢材"), "#\"钢材\";");
