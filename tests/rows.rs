@@ -185,6 +185,31 @@ fn a_stage_of_a_hundred_lines_is_summarised_and_listed_line_by_line_in_the_annex
         text.contains("其余 85 行（见表 A-1）") && text.contains("The other 85 lines (Table A-1)"),
         "the summed row says where the lines are"
     );
+    // The sum is in the emissions column: it ends where the column's heading (`C = A×B`,
+    // repeated on each page the table takes) ends.
+    let pdf = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rows/hundred/long-stage.pdf");
+    let boxes = poppler("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    let right_edge = |page: &str, word: &str| {
+        page.split("<word ").find_map(|w| {
+            let (attrs, rest) = w.split_once('>')?;
+            (rest.split('<').next()? == word).then(|| {
+                let x = attrs.split("xMax=\"").nth(1)?.split('"').next()?;
+                x.parse::<f64>().ok()
+            })?
+        })
+    };
+    let page = boxes
+        .split("<page ")
+        .find(|p| right_edge(p, &rest).is_some() && right_edge(p, "A×B").is_some())
+        .expect("the summed row on a page of the calculation table");
+    let (sum, heading) = (
+        right_edge(page, &rest).unwrap(),
+        right_edge(page, "A×B").unwrap(),
+    );
+    assert!(
+        (sum - heading).abs() < 1.0,
+        "the other lines' sum ends at x = {sum}, the emissions column at {heading}"
+    );
     // The largest lines are listed under their numbers in the annex: line 100 first.
     let body = pages[..annex].concat();
     let calc = body

@@ -138,7 +138,10 @@ fn paragraphs(b: &Option<Bi>) -> Vec<T> {
         .collect()
 }
 
-/// `2024年2月11日` / `11 February 2024`.
+/// `2024 年 2 月 11 日` / `11 February 2024`. The spaces are written: typst would add its
+/// own between figures and Chinese, but not next to the box a table keeps `2024年` in, which
+/// printed `2024 年2 月11 日`. Each figure stays with its 年, 月 or 日 (a no-break space, by
+/// the markup).
 pub fn date(d: NaiveDate) -> T {
     const MONTHS: [&str; 12] = [
         "January",
@@ -155,7 +158,7 @@ pub fn date(d: NaiveDate) -> T {
         "December",
     ];
     t(
-        format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        format!("{} 年 {} 月 {} 日", d.year(), d.month(), d.day()),
         format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
     )
 }
@@ -635,6 +638,10 @@ pub struct LineV {
     /// give the view they always gave.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub per_unit: bool,
+    /// In the annex's list of a summarised stage: true for the lines the body lists too.
+    /// Left out when false, like `per_unit`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub listed: bool,
 }
 
 /// One stage's inventory table: its lines and subtotal.
@@ -720,18 +727,89 @@ fn shown_lines(p: &Product, pr: &crate::calc::ProductResult) -> Vec<bool> {
         for &i in &of_stage {
             shown[i] = false;
         }
-        of_stage.sort_by(|&a, &b| {
-            pr.lines[b]
-                .kg
-                .abs()
-                .cmp(&pr.lines[a].kg.abs())
-                .then(a.cmp(&b))
-        });
+        of_stage.sort_by(|&a, &b| larger_first(pr, a, b));
         for &i in of_stage.iter().take(LARGEST) {
             shown[i] = true;
         }
     }
     shown
+}
+
+/// Lines `a` and `b` of a product, the larger emissions (or removals) first; of equal
+/// ones, the first in the file.
+fn larger_first(pr: &crate::calc::ProductResult, a: usize, b: usize) -> std::cmp::Ordering {
+    pr.lines[b]
+        .kg
+        .abs()
+        .cmp(&pr.lines[a].kg.abs())
+        .then(a.cmp(&b))
+}
+
+/// How the body lists a product's lines.
+struct Listing {
+    /// Whether the body lists each line (see [`shown_lines`]).
+    shown: Vec<bool>,
+    /// The order the body lists them in (see [`display_order`]).
+    order: Vec<usize>,
+    /// The annex's table of each summarised stage: `A-1`.
+    tables: Vec<(Stage, String)>,
+}
+
+impl Listing {
+    /// The listing of product `p`; `annex` counts the annex's tables across the report's
+    /// products.
+    fn of(p: &Product, pr: &crate::calc::ProductResult, annex: &mut usize) -> Listing {
+        let shown = shown_lines(p, pr);
+        let order = display_order(p, pr, &shown);
+        let mut tables = Vec::new();
+        for (s, _) in pr.by_origin.iter() {
+            if p.lines
+                .iter()
+                .zip(&shown)
+                .any(|(l, &on)| l.stage == s && !on)
+            {
+                *annex += 1;
+                tables.push((s, format!("A-{annex}")));
+            }
+        }
+        Listing {
+            shown,
+            order,
+            tables,
+        }
+    }
+
+    /// The annex table listing stage `s`, empty when the body lists all its lines.
+    fn table_of(&self, s: Stage) -> String {
+        self.tables
+            .iter()
+            .find(|(t, _)| *t == s)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The order the body lists a product's lines in: the file's, except that a summarised
+/// stage's lines come largest first (as its calculation table lists them).
+fn display_order(p: &Product, pr: &crate::calc::ProductResult, shown: &[bool]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..p.lines.len()).collect();
+    let mut stages: Vec<Stage> = p.lines.iter().map(|l| l.stage).collect();
+    stages.sort();
+    stages.dedup();
+    for s in stages {
+        let slots: Vec<usize> = (0..p.lines.len())
+            .filter(|&i| p.lines[i].stage == s)
+            .collect();
+        if slots.iter().all(|&i| shown[i]) {
+            continue;
+        }
+        let mut by_size = slots.clone();
+        by_size.sort_by(|&a, &b| larger_first(pr, a, b));
+        for (&slot, i) in slots.iter().zip(by_size) {
+            order[slot] = i;
+        }
+    }
+    order
 }
 
 /// A stage's emissions and removals.
@@ -1918,26 +1996,8 @@ fn product(
             .any(|i| e.factors[i].parts.is_none()),
     });
     // The lines' column adds up to the emissions: the removals are shown in the summary.
-    let shown = shown_lines(p, pr);
-    // The annex's tables, one per summarised stage, numbered across the report's products.
-    let mut tables: Vec<(Stage, String)> = Vec::new();
-    for (s, _) in pr.by_origin.iter() {
-        if p.lines
-            .iter()
-            .zip(&shown)
-            .any(|(l, &on)| l.stage == s && !on)
-        {
-            *annex += 1;
-            tables.push((s, format!("A-{annex}")));
-        }
-    }
-    let table_of = |s: Stage| {
-        tables
-            .iter()
-            .find(|(t, _)| *t == s)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
+    let listing = Listing::of(p, pr, annex);
+    let (shown, table_of) = (&listing.shown, |s: Stage| listing.table_of(s));
     let inventory = pr
         .by_origin
         .iter()
@@ -1966,13 +2026,7 @@ fn product(
                     .filter(|&(_, &i)| shown[i])
                     .map(|(n, &i)| (n, i))
                     .collect();
-                listed.sort_by(|&(_, a), &(_, b)| {
-                    pr.lines[b]
-                        .kg
-                        .abs()
-                        .cmp(&pr.lines[a].kg.abs())
-                        .then(a.cmp(&b))
-                });
+                listed.sort_by(|&(_, a), &(_, b)| larger_first(pr, a, b));
                 let lines = listed
                     .iter()
                     .map(|&(n, i)| line(c, e, n + 1, &p.lines[i], &pr.lines[i], r))
@@ -1993,6 +2047,10 @@ fn product(
                     weighted: r.format(&weighted),
                     table: table_of(s),
                 };
+                let mut all = all;
+                for (line, &i) in all.iter_mut().zip(&of_stage) {
+                    line.listed = shown[i];
+                }
                 (lines, Some(rest), all)
             } else {
                 (all, None, Vec::new())
@@ -2067,8 +2125,8 @@ fn product(
                 .sum::<Exact>()
                 != r.rounding.round(&hundred),
         hotspot: (&c.stage(hotspot).name).into(),
-        sources: sources(c, p, &e.boundary.stages, &shown, &table_of),
-        activities: activities(c, e, p, pr, r, &shown, &table_of),
+        sources: sources(c, p, &e.boundary.stages, &listing),
+        activities: activities(c, e, p, pr, r, &listing),
         uncertainty: pr.uncertainty.as_ref().map(|u| uncertainty(c, p, pr, u, r)),
         sensitivity: pr
             .sensitivity
@@ -2240,23 +2298,17 @@ fn tornado(
 
 /// The emission sources of each stage; of a summarised stage, the listed lines' and how
 /// many there are in all.
-fn sources(
-    c: &Catalogue,
-    p: &Product,
-    stages: &[Stage],
-    shown: &[bool],
-    table_of: &dyn Fn(Stage) -> String,
-) -> Vec<SourceV> {
+fn sources(c: &Catalogue, p: &Product, stages: &[Stage], listing: &Listing) -> Vec<SourceV> {
+    let Listing { shown, order, .. } = listing;
     stages
         .iter()
         .filter(|s| p.lines_of(**s).next().is_some())
         .map(|&s| {
             let mut names: Vec<T> = Vec::new();
-            let listed = p
-                .lines
+            let listed = order
                 .iter()
-                .zip(shown)
-                .filter(|(l, on)| l.stage == s && **on);
+                .map(|&i| (&p.lines[i], shown[i]))
+                .filter(|(l, on)| l.stage == s && *on);
             for (l, _) in listed {
                 let item = match &l.activity {
                     Activity::Transport { mode: m, .. } => mode(c, *m),
@@ -2267,7 +2319,7 @@ fn sources(
                 }
             }
             let mut items = join(names.into_iter());
-            let table = table_of(s);
+            let table = listing.table_of(s);
             if !table.is_empty() {
                 let count = bi(p.lines_of(s).count().to_string());
                 let more = w(
@@ -2306,9 +2358,9 @@ fn activities(
     p: &Product,
     pr: &crate::calc::ProductResult,
     r: Figures,
-    shown: &[bool],
-    table_of: &dyn Fn(Stage) -> String,
+    listing: &Listing,
 ) -> Vec<ActivityV> {
+    let Listing { shown, order, .. } = listing;
     let factor_text = |l: &Line, lr: &crate::calc::LineResult| match (l.factor, &l.activity) {
         (Some(f), _) => format!("{} {}", e.factors[f].value, e.factors[f].unit),
         (None, Activity::Process { quantity, .. }) => gwp_factor(e, lr, quantity.unit.symbol),
@@ -2318,7 +2370,8 @@ fn activities(
     let mut freight: Vec<(Stage, Option<usize>, TransportMode, Exact, usize)> = Vec::new();
     // A summarised stage's other lines, counted, in one row after its listed ones.
     let mut others: Vec<(Stage, usize)> = Vec::new();
-    for ((l, lr), &on) in p.lines.iter().zip(&pr.lines).zip(shown) {
+    for &i in order {
+        let (l, lr, on) = (&p.lines[i], &pr.lines[i], shown[i]);
         match &l.activity {
             Activity::Material { .. } | Activity::Energy { .. } | Activity::Process { .. }
                 if !on =>
@@ -2407,12 +2460,12 @@ fn activities(
             "view.activity.others",
             &[
                 ("count", &bi(n.to_string())),
-                ("table", &bi(table_of(stage))),
+                ("table", &bi(listing.table_of(stage))),
             ],
         );
         rows.push(summed(stage, activity, "/".into()));
     }
-    // Stable: in file order within a stage.
+    // Stable: within a stage in the order of `order`.
     rows.sort_by_key(|(stage, _)| *stage);
     rows.into_iter().map(|(_, row)| row).collect()
 }
@@ -2485,5 +2538,6 @@ fn line(
         mean: r.format(&lr.mean_score),
         weighted: r.format(&lr.weighted_score),
         per_unit: l.per_unit,
+        listed: false,
     }
 }
