@@ -75,7 +75,7 @@ fn run(command: Command, style: Style, out_style: Style) -> Result<ExitCode, cmd
             files,
             json,
             templates,
-        } => cmd::check::run(&files, templates.as_deref(), out_style, json),
+        } => cmd::check::run(&files, templates.as_deref(), out_style, style, json),
         Command::Calc { files, json, xlsx } => cmd::calc::run(&files, json, xlsx.as_deref()),
         Command::Render {
             files,

@@ -19,13 +19,15 @@ pub const UNQUOTED_COMMA: &str = "unquoted-comma";
 
 /// Checks each of `files` (`-`: standard input): prints its findings and a one-line
 /// summary, or its problems. With `templates`, findings are worded from that folder's
-/// wording catalogue, as in its reports. Findings are printed in `style`, like problems,
-/// but on stdout. With `json`, one JSON document of every file's problems and findings.
+/// wording catalogue, as in its reports. Findings go to stdout in `style`; the problems of
+/// one file among several go to stderr in `err_style` (each stream's own colours). With
+/// `json`, one JSON document of every file's problems and findings.
 /// Exit 1 when any file is invalid.
 pub fn run(
     files: &[std::path::PathBuf],
     templates: Option<&Path>,
     style: Style,
+    err_style: Style,
     json: bool,
 ) -> Result<ExitCode, Error> {
     let dir = crate::config::open_templates(templates)?;
@@ -71,7 +73,7 @@ pub fn run(
                 ));
             }
             // Several files: each one's problems are printed, and the others still checked.
-            Err(e) if files.len() > 1 => eprintln!("{}", e.report(style)),
+            Err(e) if files.len() > 1 => eprintln!("{}", e.report(err_style)),
             Err(e) => return Err(e),
         }
     }
