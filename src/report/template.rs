@@ -152,8 +152,8 @@ fn typst_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result
 /// (`client’s`); a standard's number stays whole across a full-width colon (`ISO 14067：2018`,
 /// a word joiner after the colon); a figure stays with the unit or word after it
 /// (`116767.89 kgCO2e`, `2023 年`: a no-break space), and a standard's name with its number
-/// (`ISO 14067`, `GB/T 24067`). No invisible characters: they would be in the PDF's text, and
-/// a search for `2023年` would not find it.
+/// (`ISO 14067`, `GB/T 24067`). An invisible character (a word joiner) only after a
+/// standard's colon: it is in the PDF's text, where it would break a search.
 ///
 /// These were typst show rules on regular expressions: done here, once per text, they cost
 /// the typesetting nothing, where the rules had every text run of the report matched.
@@ -224,38 +224,40 @@ const STANDARDS: [&str; 6] = ["ISO/TS", "ISO", "PAS", "GB/T", "GB", "IPCC"];
 /// The no-break spaces and word joiners of [`typst_markup`], or `None` when there is
 /// nothing to keep together.
 fn kept_together(text: &str) -> Option<String> {
+    if !text.contains(' ') {
+        return None;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 4);
     let mut changed = false;
     for (i, &c) in chars.iter().enumerate() {
         let before = i.checked_sub(1).map(|b| chars[b]);
         let after = chars.get(i + 1).copied();
-        if c == ' '
-            && after.is_some_and(char::is_alphabetic)
-            && before.is_some_and(|b| b.is_ascii_digit())
-        {
+        let keep = c == ' '
+            && ((after.is_some_and(char::is_alphabetic)
+                && before.is_some_and(|b| b.is_ascii_digit()))
+                || (after.is_some_and(|a| a.is_ascii_digit()) && ends_with_standard(&chars[..i])));
+        if keep {
             out.push('\u{a0}');
             changed = true;
-            continue;
+        } else {
+            out.push(c);
         }
-        if c == ' ' && after.is_some_and(|a| a.is_ascii_digit()) {
-            let head: String = chars[..i].iter().collect();
-            let standard = STANDARDS.iter().any(|s| {
-                head.ends_with(s)
-                    && !head[..head.len() - s.len()]
-                        .chars()
-                        .next_back()
-                        .is_some_and(|c| c.is_ascii_alphanumeric())
-            });
-            if standard {
-                out.push('\u{a0}');
-                changed = true;
-                continue;
-            }
-        }
-        out.push(c);
     }
     changed.then_some(out)
+}
+
+/// Whether `head` ends in a standard's name written as a word of its own (`《ISO`, `不满足GB/T`,
+/// not `XPAS`).
+fn ends_with_standard(head: &[char]) -> bool {
+    STANDARDS.iter().any(|s| {
+        let n = s.chars().count();
+        head.len() >= n
+            && head[head.len() - n..].iter().copied().eq(s.chars())
+            && !head[..head.len() - n]
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 /// The mends of [`typst_markup`], or `None` when there is nothing to mend.
@@ -314,17 +316,7 @@ fn standard_number(head: &[char]) -> bool {
     let Some(rest) = head.len().checked_sub(digits + 1) else {
         return false;
     };
-    if digits == 0 || !matches!(head[rest], ' ' | '\u{a0}') {
-        return false;
-    }
-    let name: String = head[..rest].iter().collect();
-    STANDARDS.iter().any(|s| {
-        name.ends_with(s)
-            && !name[..name.len() - s.len()]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-    })
+    digits > 0 && matches!(head[rest], ' ' | '\u{a0}') && ends_with_standard(&head[..rest])
 }
 
 /// `|str`: a value as a typst string literal for code (`image({{ path|str }})`).

@@ -617,7 +617,8 @@ pub struct LineV {
     /// The factor's value as written; for a process line, what turns its quantity into
     /// kgCO2e: its gas's GWP times the unit's size (23.5 for `gSF6` in AR5).
     pub factor: String,
-    /// The factor's unit; for a process line, the GWP set (`GWP AR5`).
+    /// The factor's unit; for a process line, per unit of its gas with the GWP set
+    /// (`kgCO2e/gSF6 (GWP AR5)`).
     pub factor_unit: String,
     /// The factor's id; empty for a process line.
     pub factor_id: String,
@@ -700,7 +701,8 @@ pub struct RestV {
     pub count: usize,
     /// Their emissions, kgCO2e, rounded as configured.
     pub kg: String,
-    /// Their share of the product total in percent, rounded as configured.
+    /// Their share of the emissions in percent (as the data-quality table's shares),
+    /// rounded as configured.
     pub share: String,
     /// Their part of the data-quality score (the sum of their weighted scores), rounded as
     /// configured.
@@ -2304,24 +2306,40 @@ fn sources(c: &Catalogue, p: &Product, stages: &[Stage], listing: &Listing) -> V
         .iter()
         .filter(|s| p.lines_of(**s).next().is_some())
         .map(|&s| {
-            let mut names: Vec<T> = Vec::new();
-            let listed = order
-                .iter()
-                .map(|&i| (&p.lines[i], shown[i]))
-                .filter(|(l, on)| l.stage == s && *on);
-            for (l, _) in listed {
-                let item = match &l.activity {
-                    Activity::Transport { mode: m, .. } => mode(c, *m),
-                    _ => T::from(&l.name),
-                };
-                if !names.iter().any(|n| n.zh == item.zh) {
-                    names.push(item);
+            // Freight is named by mode, of every line (a few modes); other lines by name, of
+            // a summarised stage the listed ones, then how many different ones in all.
+            let freight = p
+                .lines_of(s)
+                .any(|l| matches!(l.activity, Activity::Transport { .. }));
+            let item = |l: &Line| match &l.activity {
+                Activity::Transport { mode: m, .. } => mode(c, *m),
+                _ => T::from(&l.name),
+            };
+            let distinct = |lines: &mut dyn Iterator<Item = &Line>| {
+                let mut names: Vec<T> = Vec::new();
+                for l in lines {
+                    let name = item(l);
+                    if !names.iter().any(|n| n.zh == name.zh) {
+                        names.push(name);
+                    }
                 }
-            }
-            let mut items = join(names.into_iter());
+                names
+            };
             let table = listing.table_of(s);
-            if !table.is_empty() {
-                let count = bi(p.lines_of(s).count().to_string());
+            let names = if freight || table.is_empty() {
+                distinct(&mut order.iter().map(|&i| &p.lines[i]).filter(|l| l.stage == s))
+            } else {
+                distinct(
+                    &mut order
+                        .iter()
+                        .filter(|&&i| shown[i])
+                        .map(|&i| &p.lines[i])
+                        .filter(|l| l.stage == s),
+                )
+            };
+            let mut items = join(names.into_iter());
+            if !freight && !table.is_empty() {
+                let count = bi(distinct(&mut p.lines_of(s)).len().to_string());
                 let more = w(
                     c,
                     "view.sources.more",
