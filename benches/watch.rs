@@ -62,7 +62,7 @@ fn render_secs(line: &str) -> Option<f64> {
 fn edited(sample: &str, i: usize) -> String {
     sample.replacen(
         FIGURE,
-        &format!("quantity: 3.{} t, factor: aluminium-parts", i + 1),
+        &format!("quantity: 3.{:03} t, factor: aluminium-parts", i + 1),
         1,
     )
 }
@@ -284,7 +284,7 @@ fn main() {
         );
     }
     // What typst's memoization, kept between saves, costs in memory.
-    let peak = common::peak_rss_mib(&child.id().to_string()).map(|m| format!("{m:.0} MB"));
+    let peak = common::peak_rss_mib(&child.id().to_string()).map(|m| format!("{m:.0} MiB"));
     println!(
         "watch, after {} saves: peak RSS {}",
         2 * edits + 1,

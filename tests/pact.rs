@@ -217,16 +217,23 @@ fn official_examples() -> Option<Vec<(String, Value)>> {
         let text = match std::fs::read_to_string(dir.join(&rel)) {
             Ok(t) => t,
             Err(_) => {
+                // Set but wrong is a failure, not a skip: the test would check nothing.
                 let git = Command::new("git")
                     .arg("-C")
                     .arg(&dir)
                     .args(["show", &format!("HEAD:{rel}")])
                     .output()
-                    .ok()?;
-                String::from_utf8(git.stdout).ok()?
+                    .expect("git runs");
+                assert!(
+                    git.status.success(),
+                    "PACT_SPEC_DIR={}: no {rel} in its work tree or HEAD",
+                    dir.display()
+                );
+                String::from_utf8(git.stdout).expect("the example is UTF-8")
             }
         };
-        let doc: Value = serde_json::from_str(&text).ok()?;
+        let doc: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{rel} in PACT_SPEC_DIR is not JSON: {e}"));
         let fps = match doc.get("data") {
             Some(Value::Array(a)) => a.clone(),
             Some(one) => vec![one.clone()],
@@ -362,6 +369,7 @@ fn the_figures_are_the_verified_ones_per_unit_at_full_precision() {
     .unwrap();
     let small = export(&file).remove(0);
     let total = cfp(&["calc", "--json", file.to_str().unwrap()]);
+    assert_eq!(total.code, 0, "{}", total.stderr);
     let results: Value = serde_json::from_str(&total.stdout).unwrap();
     assert_eq!(results["products"][0]["per_unit"]["total"], "0.00");
     let figure = small["pcf"]["pcfExcludingBiogenicUptake"].as_str().unwrap();

@@ -159,10 +159,7 @@ fn a_stage_of_a_hundred_lines_is_summarised_and_listed_line_by_line_in_the_annex
     let text = pages.concat();
     // Line i's emissions grow with i: the fifteen largest are the last fifteen.
     let largest = MANY - 15..MANY;
-    let annex = pages
-        .iter()
-        .position(|p| p.contains("附录：清单行明细") && p.contains("表 A-1"))
-        .expect("the annex lists the stage's lines");
+    let annex = annex_start(&pages);
     for i in 0..MANY {
         let f = figure(i);
         let in_annex: usize = pages[annex..].iter().map(|p| occurrences(p, &f)).sum();
@@ -222,6 +219,15 @@ fn a_stage_of_a_hundred_lines_is_summarised_and_listed_line_by_line_in_the_annex
     );
 }
 
+/// The first page of the annex listing the stage's lines: its heading and table A-1 (the
+/// body's summed row names table A-1 too).
+fn annex_start(pages: &[String]) -> usize {
+    pages
+        .iter()
+        .position(|p| p.contains("附录：清单行明细") && p.contains("表 A-1"))
+        .expect("the annex lists the stage's lines")
+}
+
 /// Nothing is printed over or below the footer: on every page but the cover, the last line
 /// of text is the page number.
 fn nothing_below_the_footer(pages: &[String]) {
@@ -256,10 +262,7 @@ fn a_stage_of_a_thousand_lines_renders_in_a_few_dozen_pages_with_every_line_in_t
         text.contains("其余 985 行（见表 A-1）"),
         "the body sums the other lines"
     );
-    let annex = pages
-        .iter()
-        .position(|p| p.contains("表 A-1"))
-        .expect("the annex lists the stage's lines");
+    let annex = annex_start(&pages);
     let listed: usize = (0..lines)
         .filter(|&i| {
             pages[annex..]

@@ -7,12 +7,7 @@ use std::path::PathBuf;
 use common::{cfp, root};
 
 fn folder(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("workflow")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::folder("workflow", name)
 }
 
 #[test]
@@ -215,16 +210,17 @@ fn watch_takes_the_render_options_font_dir_included() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("must end in `.pdf`"), "{}", run.stderr);
 
-    let log = dir.join("log.txt");
     let pdf = dir.join("preview.pdf");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfp-verify"))
-        .args(["watch", "e.yaml", "-o", "preview.pdf", "--font-dir"])
-        .arg(&fonts)
-        .current_dir(&dir)
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
-        .spawn()
-        .unwrap();
+    let (mut child, log) = watch(
+        &dir,
+        &[
+            "e.yaml",
+            "-o",
+            "preview.pdf",
+            "--font-dir",
+            fonts.to_str().unwrap(),
+        ],
+    );
     wait_for("the first render", || {
         std::fs::read_to_string(&log).is_ok_and(|l| l.contains("watching e.yaml"))
     });
@@ -276,17 +272,7 @@ fn watch_after_a_burst_of_saves_shows_the_last_one_as_render_makes_it() {
     wait_for("the last save's render", || {
         std::fs::read_to_string(&json).is_ok_and(|j| j.contains("\"output\": \"1020\""))
     });
-    // Nothing renders after it: the PDF stays as it is.
-    let stamp = || std::fs::metadata(&pdf).and_then(|m| m.modified()).ok();
-    let mut last = stamp();
-    for _ in 0..20 {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        let now = stamp();
-        if now == last {
-            break;
-        }
-        last = now;
-    }
+    // The JSON is written after the PDF: the PDF in place is the last save's.
     let _ = child.kill();
     let _ = child.wait();
 
