@@ -55,6 +55,14 @@ fn dash_reads_standard_input() {
         cfp(&["calc", KETTLE, "--json"]).stdout
     );
 
+    // `export` too: the same footprints as from the file.
+    let (code, out, err) = with_stdin(&["export", "-", "--pact"], &bytes);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        cfp(&["export", KETTLE, "--pact"]).stdout
+    );
+
     // Problems name standard input.
     let bytes = std::fs::read(root().join(INVALID)).unwrap();
     let (code, _, err) = with_stdin(&["--diagnostic-format", "short", "check", "-"], &bytes);

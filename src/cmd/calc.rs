@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use cfp_verify::exports::{table, workbook};
 
-use super::{Error, STDIN, is_dash, load, print, write_out};
+use super::{Error, load, print, write_out};
 
 /// Prints the figures of `files` (`-`: standard input) as tables (or JSON: an array for
 /// several files), or writes those of the one file to the workbook `xlsx`.
@@ -57,11 +57,7 @@ pub fn run(files: &[PathBuf], json: bool, xlsx: Option<&Path>) -> Result<ExitCod
         (false, _) => loaded
             .iter()
             .map(|(file, v)| {
-                let name = if is_dash(file) {
-                    STDIN.to_owned()
-                } else {
-                    file.display().to_string()
-                };
+                let name = super::display_name(file);
                 format!("==> {name} <==\n{}", table::calc_table(v))
             })
             .collect::<Vec<_>>()

@@ -12,7 +12,7 @@ use cfp_verify::report::template::Wording;
 use cfp_verify::{Invalid, Verified};
 use serde_json::{Value, json};
 
-use super::{Error, STDIN, is_dash, print};
+use super::{Error, print};
 
 /// The code of the warning for a text that other YAML tools read as a mapping.
 pub const UNQUOTED_COMMA: &str = "unquoted-comma";
@@ -35,11 +35,7 @@ pub fn run(
     let mut all_valid = true;
     let mut reports = Vec::new();
     for file in files {
-        let name = if is_dash(file) {
-            STDIN.to_owned()
-        } else {
-            file.display().to_string()
-        };
+        let name = super::display_name(file);
         let loaded = super::load(file);
         all_valid &= loaded.is_ok();
         if json {

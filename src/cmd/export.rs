@@ -15,12 +15,13 @@ pub fn run(file: &Path, output: Option<&Path>) -> Result<ExitCode, Error> {
     {
         return Err(Error::IsEngagement(path.to_path_buf()));
     }
-    let v = cfp_verify::load(file)?;
+    // `-` reads standard input, as `check` and `calc` do.
+    let v = super::load(file)?;
     let footprints = match pact::product_footprints(&v) {
         // Each product's missing key, located like the file's own problems.
         Err(pact::Refused::Incomplete(_)) => {
             return Err(Error::Invalid(cfp_verify::Invalid {
-                file: file.display().to_string(),
+                file: super::display_name(file),
                 diagnostics: pact::missing_problems(&v),
                 source: String::from_utf8(v.source).ok(),
             }));

@@ -202,6 +202,15 @@ pub fn is_dash(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// How messages name the file at `path`: `<stdin>` for `-`.
+pub fn display_name(path: &Path) -> String {
+    if is_dash(path) {
+        STDIN.to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
 /// Reads, validates and calculates the engagement file at `path`, or standard input for
 /// `-` (paths inside it are then relative to the current folder).
 pub fn load(path: &Path) -> Result<cfp_verify::Verified, Error> {

@@ -230,11 +230,8 @@ pub enum Refused {
 /// fossil carbon content ([`missing_problems`] locates those).
 pub fn product_footprints(v: &Verified) -> Result<Value, Refused> {
     let e = &v.engagement;
-    let incomplete = missing(e);
-    if !incomplete.is_empty() {
-        return Err(Refused::Incomplete(incomplete));
-    }
-    // A PACT footprint is cradle-to-gate: those stages, whatever the boundary.
+    // A PACT footprint is cradle-to-gate: those stages, whatever the boundary. Checked first:
+    // a boundary without them is refused whatever masses the products are given.
     let gate_stages = BoundaryKind::CradleToGate.stages();
     let missing: Vec<&'static str> = gate_stages
         .iter()
@@ -247,6 +244,10 @@ pub fn product_footprints(v: &Verified) -> Result<Value, Refused> {
             missing,
         }
         .into());
+    }
+    let incomplete = self::missing(e);
+    if !incomplete.is_empty() {
+        return Err(Refused::Incomplete(incomplete));
     }
     let beyond_gate = e.boundary.stages.len() > gate_stages.len();
     let r = e.scope.rounding;
