@@ -69,8 +69,8 @@ fn occurrences(haystack: &str, needle: &str) -> usize {
         .count()
 }
 
-/// Renders the engagement with a stage of `lines` lines; the text of its pages.
-fn render(name: &str, lines: u32) -> Vec<String> {
+/// Renders the engagement with a stage of `lines` lines; the text of its pages, and the PDF.
+fn render(name: &str, lines: u32) -> (Vec<String>, std::path::PathBuf) {
     let dir = folder("rows", name);
     let yaml = dir.join("long-stage.yaml");
     std::fs::write(&yaml, engagement(lines)).unwrap();
@@ -91,12 +91,12 @@ fn render(name: &str, lines: u32) -> Vec<String> {
         .map(str::to_owned)
         .collect();
     nothing_below_the_footer(&pages);
-    pages
+    (pages, pdf)
 }
 
 #[test]
 fn a_stage_listed_in_full_keeps_every_line_in_every_table() {
-    let pages = render("full", LINES);
+    let (pages, _) = render("full", LINES);
     let text = pages.concat();
 
     // The tables that list the materials lines with their emissions: the A × B = C
@@ -155,7 +155,7 @@ fn a_stage_listed_in_full_keeps_every_line_in_every_table() {
 
 #[test]
 fn a_stage_of_a_hundred_lines_is_summarised_and_listed_line_by_line_in_the_annex() {
-    let pages = render("hundred", MANY);
+    let (pages, pdf) = render("hundred", MANY);
     let text = pages.concat();
     // Line i's emissions grow with i: the fifteen largest are the last fifteen.
     let largest = MANY - 15..MANY;
@@ -184,7 +184,6 @@ fn a_stage_of_a_hundred_lines_is_summarised_and_listed_line_by_line_in_the_annex
     );
     // The sum is in the emissions column: it ends where the column's heading (`C = A×B`,
     // repeated on each page the table takes) ends.
-    let pdf = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rows/hundred/long-stage.pdf");
     let boxes = poppler("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
     let right_edge = |page: &str, word: &str| {
         page.split("<word ").find_map(|w| {
@@ -251,7 +250,7 @@ fn a_stage_of_a_thousand_lines_renders_in_a_few_dozen_pages_with_every_line_in_t
     // Until the body summarised long stages, such a stage listed every line in one cell of
     // the activity-data table and typst gave up ("maximum grouping depth exceeded").
     let lines = 1000;
-    let pages = render("thousand", lines);
+    let (pages, _) = render("thousand", lines);
     assert!(
         pages.len() < 70,
         "{} pages: the body lists 15 lines, the annex one per line",
